@@ -1,0 +1,2 @@
+//! The Kubernetes API simulator served by `kockpit sim`.
+pub mod portforward;
