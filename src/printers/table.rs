@@ -1,0 +1,1 @@
+//! Table columns and cells (placeholder, filled in below).
