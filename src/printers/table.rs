@@ -1574,3 +1574,564 @@ fn hpa_cells(hpa: &HorizontalPodAutoscaler, now: Timestamp) -> Vec<Value> {
         age(&hpa.metadata, now),
     ]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn now() -> Timestamp {
+        "2025-06-01T12:00:00Z".parse().unwrap()
+    }
+
+    fn meta(name: &str) -> Value {
+        json!({"name": name, "namespace": "default", "creationTimestamp": "2025-06-01T11:54:48Z"})
+    }
+
+    fn names(kind: &str) -> Vec<&'static str> {
+        columns(kind).iter().map(|c| c.name).collect()
+    }
+
+    const KINDS: &[&str] = &[
+        "Pod",
+        "Node",
+        "Deployment",
+        "ReplicaSet",
+        "DaemonSet",
+        "StatefulSet",
+        "Service",
+        "Job",
+        "CronJob",
+        "Namespace",
+        "Event",
+        "PodDisruptionBudget",
+        "ConfigMap",
+        "Secret",
+        "ServiceAccount",
+        "Endpoints",
+        "Ingress",
+        "PersistentVolume",
+        "PersistentVolumeClaim",
+        "StorageClass",
+        "Role",
+        "ClusterRole",
+        "RoleBinding",
+        "ClusterRoleBinding",
+        "NetworkPolicy",
+        "HorizontalPodAutoscaler",
+    ];
+
+    #[test]
+    fn every_kind_has_one_cell_per_column_and_one_name_column() {
+        for kind in KINDS {
+            let row = cells(kind, &json!({"metadata": meta("x")}), now());
+            assert_eq!(row.len(), columns(kind).len(), "{kind}");
+            let name_cols = columns(kind).iter().filter(|c| c.format == "name").count();
+            assert_eq!(name_cols, 1, "{kind}");
+        }
+    }
+
+    #[test]
+    fn pod_columns_match_kubectl() {
+        assert_eq!(
+            names("Pod"),
+            [
+                "Name",
+                "Ready",
+                "Status",
+                "Restarts",
+                "Age",
+                "IP",
+                "Node",
+                "Nominated Node",
+                "Readiness Gates"
+            ]
+        );
+        let wide: Vec<_> = columns("Pod").iter().filter(|c| c.priority == 1).collect();
+        assert_eq!(wide.len(), 4);
+    }
+
+    #[test]
+    fn pod_row_has_kubectl_cells() {
+        let pod = json!({
+            "metadata": meta("web-1"),
+            "spec": {"nodeName": "node-a", "containers": [{"name": "a"}],
+                     "readinessGates": [{"conditionType": "example.com/lb"}]},
+            "status": {"phase": "Running", "podIPs": [{"ip": "10.1.0.5"}],
+                "conditions": [{"type": "example.com/lb", "status": "True"}],
+                "containerStatuses": [{"name": "a", "ready": true, "restartCount": 1,
+                    "image": "x", "imageID": "", "state": {"running": {}},
+                    "lastState": {"terminated": {"exitCode": 1, "finishedAt": "2025-06-01T11:00:00Z"}}}]}
+        });
+        assert_eq!(
+            cells("Pod", &pod, now()),
+            vec![
+                json!("web-1"),
+                json!("1/1"),
+                json!("Running"),
+                json!("1 (60m ago)"),
+                json!("5m12s"),
+                json!("10.1.0.5"),
+                json!("node-a"),
+                json!("<none>"),
+                json!("1/1"),
+            ]
+        );
+    }
+
+    #[test]
+    fn unknown_kind_gets_name_and_age() {
+        assert_eq!(names("Widget"), ["Name", "Created At"]);
+        assert_eq!(columns("Widget")[1].type_, "date");
+        let row = cells("Widget", &json!({"metadata": meta("w")}), now());
+        assert_eq!(row, vec![json!("w"), json!("2025-06-01T11:54:48Z")]);
+    }
+
+    #[test]
+    fn roles_use_the_default_created_at_columns() {
+        assert_eq!(names("Role"), ["Name", "Created At"]);
+        assert_eq!(names("ClusterRole"), ["Name", "Created At"]);
+    }
+
+    #[test]
+    fn malformed_known_object_still_gets_name_and_age() {
+        let bad = json!({"metadata": meta("odd"), "spec": {"containers": "not-a-list"}});
+        let row = cells("Pod", &bad, now());
+        assert_eq!(row.len(), columns("Pod").len());
+        assert_eq!(row[0], json!("odd"));
+        assert_eq!(row[4], json!("5m12s"));
+    }
+
+    #[test]
+    fn node_row_shows_status_roles_and_system_info() {
+        let node = json!({
+            "metadata": {"name": "cp-1", "creationTimestamp": "2025-05-30T08:00:00Z",
+                "labels": {"node-role.kubernetes.io/control-plane": ""}},
+            "spec": {"unschedulable": true},
+            "status": {"conditions": [{"type": "Ready", "status": "True"}],
+                "addresses": [{"type": "InternalIP", "address": "172.18.0.2"}],
+                "nodeInfo": {"kubeletVersion": "v1.33.1", "osImage": "Debian", "kernelVersion": "",
+                    "containerRuntimeVersion": "containerd://2.0", "architecture": "amd64",
+                    "bootID": "", "kubeProxyVersion": "", "machineID": "", "operatingSystem": "linux",
+                    "systemUUID": ""}}
+        });
+        assert_eq!(
+            cells("Node", &node, now()),
+            vec![
+                json!("cp-1"),
+                json!("Ready,SchedulingDisabled"),
+                json!("control-plane"),
+                json!("2d4h"),
+                json!("v1.33.1"),
+                json!("172.18.0.2"),
+                json!("<none>"),
+                json!("Debian"),
+                json!("<unknown>"),
+                json!("containerd://2.0"),
+            ]
+        );
+    }
+
+    #[test]
+    fn deployment_row_shows_ready_ratio_and_selector() {
+        let d = json!({
+            "metadata": meta("web"),
+            "spec": {"replicas": 3, "selector": {"matchLabels": {"app": "web"}},
+                "template": {"spec": {"containers": [
+                    {"name": "web", "image": "nginx:1.27"}, {"name": "log", "image": "busybox"}]}}},
+            "status": {"readyReplicas": 2, "updatedReplicas": 3, "availableReplicas": 2}
+        });
+        assert_eq!(
+            cells("Deployment", &d, now()),
+            vec![
+                json!("web"),
+                json!("2/3"),
+                json!(3),
+                json!(2),
+                json!("5m12s"),
+                json!("web,log"),
+                json!("nginx:1.27,busybox"),
+                json!("app=web"),
+            ]
+        );
+        assert_eq!(
+            names("Deployment"),
+            [
+                "Name",
+                "Ready",
+                "Up-to-date",
+                "Available",
+                "Age",
+                "Containers",
+                "Images",
+                "Selector"
+            ]
+        );
+    }
+
+    #[test]
+    fn workload_counts_are_integers() {
+        let rs = json!({"metadata": meta("web-abc"), "spec": {"replicas": 2, "selector": {}},
+            "status": {"replicas": 2, "readyReplicas": 1}});
+        let row = cells("ReplicaSet", &rs, now());
+        assert_eq!(&row[1..4], &[json!(2), json!(2), json!(1)]);
+        assert_eq!(row[7], json!("<none>"));
+
+        let ds = json!({"metadata": meta("agent"), "spec": {"selector": {"matchLabels": {"app": "agent"}},
+            "template": {"spec": {"containers": [], "nodeSelector": {"kubernetes.io/os": "linux"}}}},
+            "status": {"desiredNumberScheduled": 3, "currentNumberScheduled": 3, "numberReady": 2,
+                "numberMisscheduled": 0, "updatedNumberScheduled": 3, "numberAvailable": 2}});
+        let row = cells("DaemonSet", &ds, now());
+        assert_eq!(
+            &row[1..7],
+            &[
+                json!(3),
+                json!(3),
+                json!(2),
+                json!(3),
+                json!(2),
+                json!("kubernetes.io/os=linux")
+            ]
+        );
+
+        let ss = json!({"metadata": meta("db"), "spec": {"replicas": 3, "selector": {},
+            "serviceName": "db", "template": {}}, "status": {"replicas": 3, "readyReplicas": 1}});
+        assert_eq!(cells("StatefulSet", &ss, now())[1], json!("1/3"));
+    }
+
+    #[test]
+    fn service_rows_follow_service_type() {
+        let svc = |spec: Value, status: Value| {
+            cells(
+                "Service",
+                &json!({"metadata": meta("s"), "spec": spec, "status": status}),
+                now(),
+            )
+        };
+        let cluster = svc(
+            json!({"type": "ClusterIP", "clusterIPs": ["10.96.0.10"], "selector": {"app": "web"},
+                   "ports": [{"port": 53, "protocol": "UDP"}, {"port": 53, "protocol": "TCP"}]}),
+            json!({}),
+        );
+        assert_eq!(
+            cluster,
+            vec![
+                json!("s"),
+                json!("ClusterIP"),
+                json!("10.96.0.10"),
+                json!("<none>"),
+                json!("53/UDP,53/TCP"),
+                json!("5m12s"),
+                json!("app=web"),
+            ]
+        );
+        let node_port = svc(
+            json!({"type": "NodePort", "clusterIP": "10.96.1.1",
+                   "ports": [{"port": 80, "nodePort": 30080, "protocol": "TCP"}]}),
+            json!({}),
+        );
+        assert_eq!(node_port[2], json!("10.96.1.1"));
+        assert_eq!(node_port[4], json!("80:30080/TCP"));
+        assert_eq!(node_port[6], json!("<none>"));
+        let pending = svc(json!({"type": "LoadBalancer", "ports": []}), json!({}));
+        assert_eq!(pending[3], json!("<pending>"));
+        assert_eq!(pending[4], json!("<none>"));
+        let lb = svc(
+            json!({"type": "LoadBalancer", "externalIPs": ["1.2.3.4"]}),
+            json!({"loadBalancer": {"ingress": [{"ip": "5.6.7.8"}, {"hostname": "lb.example.com"}]}}),
+        );
+        assert_eq!(lb[3], json!("5.6.7.8,lb.example.com,1.2.3.4"));
+        let ext = svc(
+            json!({"type": "ExternalName", "externalName": "db.example.com"}),
+            json!({}),
+        );
+        assert_eq!(ext[3], json!("db.example.com"));
+    }
+
+    #[test]
+    fn job_row_shows_status_completions_and_duration() {
+        let job = |spec: Value, status: Value| {
+            cells(
+                "Job",
+                &json!({"metadata": meta("j"), "spec": spec, "status": status}),
+                now(),
+            )
+        };
+        let done = job(
+            json!({"completions": 3, "template": {}}),
+            json!({"succeeded": 3, "startTime": "2025-06-01T11:55:00Z",
+                   "completionTime": "2025-06-01T11:56:30Z",
+                   "conditions": [{"type": "Complete", "status": "True"}]}),
+        );
+        assert_eq!(
+            &done[1..4],
+            &[json!("Complete"), json!("3/3"), json!("90s")]
+        );
+        let running = job(
+            json!({"parallelism": 2, "template": {}}),
+            json!({"startTime": "2025-06-01T11:00:00Z"}),
+        );
+        assert_eq!(
+            &running[1..4],
+            &[json!("Running"), json!("0/1 of 2"), json!("60m")]
+        );
+        let fresh = job(json!({"template": {}}), json!({}));
+        assert_eq!(&fresh[1..4], &[json!("Running"), json!("0/1"), json!("")]);
+    }
+
+    #[test]
+    fn cron_job_row_shows_schedule_and_last_run() {
+        let cj = json!({"metadata": meta("nightly"),
+            "spec": {"schedule": "0 3 * * *", "suspend": false, "jobTemplate": {"spec": {"template": {}}}},
+            "status": {"active": [{"name": "nightly-1"}], "lastScheduleTime": "2025-06-01T03:00:00Z"}});
+        assert_eq!(
+            &cells("CronJob", &cj, now())[..7],
+            &[
+                json!("nightly"),
+                json!("0 3 * * *"),
+                json!("<none>"),
+                json!("False"),
+                json!(1),
+                json!("9h"),
+                json!("5m12s"),
+            ]
+        );
+    }
+
+    #[test]
+    fn event_row_shows_object_source_and_count() {
+        assert_eq!(
+            names("Event"),
+            [
+                "Last Seen",
+                "Type",
+                "Reason",
+                "Object",
+                "Subobject",
+                "Source",
+                "Message",
+                "First Seen",
+                "Count",
+                "Name"
+            ]
+        );
+        let ev = json!({
+            "metadata": meta("web.17a"),
+            "involvedObject": {"kind": "Pod", "name": "web-1", "fieldPath": "spec.containers{a}"},
+            "reason": "BackOff", "type": "Warning", "message": "Back-off restarting failed container\n",
+            "firstTimestamp": "2025-06-01T10:00:00Z", "lastTimestamp": "2025-06-01T11:59:30Z",
+            "count": 7, "source": {"component": "kubelet", "host": "node-a"}
+        });
+        assert_eq!(
+            cells("Event", &ev, now()),
+            vec![
+                json!("30s"),
+                json!("Warning"),
+                json!("BackOff"),
+                json!("pod/web-1"),
+                json!("spec.containers{a}"),
+                json!("kubelet, node-a"),
+                json!("Back-off restarting failed container"),
+                json!("120m"),
+                json!(7),
+                json!("web.17a"),
+            ]
+        );
+        let singleton = json!({"metadata": meta("e"), "involvedObject": {"kind": "Node"},
+            "eventTime": "2025-06-01T11:59:00.000000Z", "reportingComponent": "scheduler"});
+        let row = cells("Event", &singleton, now());
+        assert_eq!(row[0], json!("60s"));
+        assert_eq!(row[3], json!("node"));
+        assert_eq!(row[5], json!("scheduler"));
+        assert_eq!(row[8], json!(1));
+    }
+
+    #[test]
+    fn small_kinds_count_their_entries() {
+        let cm = json!({"metadata": meta("cfg"), "data": {"a": "1", "b": "2"}, "binaryData": {"c": "AA=="}});
+        assert_eq!(cells("ConfigMap", &cm, now())[1], json!(3));
+        let secret = json!({"metadata": meta("tls"), "type": "kubernetes.io/tls",
+            "data": {"tls.crt": "AA==", "tls.key": "AA=="}});
+        assert_eq!(
+            &cells("Secret", &secret, now())[1..3],
+            &[json!("kubernetes.io/tls"), json!(2)]
+        );
+        let sa = json!({"metadata": meta("default")});
+        assert_eq!(cells("ServiceAccount", &sa, now())[1], json!(0));
+        let ns = json!({"metadata": meta("kube-system"), "status": {"phase": "Active"}});
+        assert_eq!(cells("Namespace", &ns, now())[1], json!("Active"));
+        let pdb = json!({"metadata": meta("web"), "spec": {"minAvailable": "50%"},
+            "status": {"disruptionsAllowed": 1, "currentHealthy": 2, "desiredHealthy": 1, "expectedPods": 2}});
+        assert_eq!(
+            &cells("PodDisruptionBudget", &pdb, now())[1..4],
+            &[json!("50%"), json!("N/A"), json!(1)]
+        );
+        let np = json!({"metadata": meta("deny"), "spec": {"podSelector": {}}});
+        assert_eq!(cells("NetworkPolicy", &np, now())[1], json!("<none>"));
+    }
+
+    #[test]
+    fn endpoints_list_three_then_summarise() {
+        let ep = json!({"metadata": meta("web"), "subsets": [{
+            "addresses": [{"ip": "10.0.0.1"}, {"ip": "10.0.0.2"}, {"ip": "fd00::3"}, {"ip": "10.0.0.4"}],
+            "ports": [{"port": 8080}]}]});
+        assert_eq!(
+            cells("Endpoints", &ep, now())[1],
+            json!("10.0.0.1:8080,10.0.0.2:8080,[fd00::3]:8080 + 1 more...")
+        );
+        let none = json!({"metadata": meta("web")});
+        assert_eq!(cells("Endpoints", &none, now())[1], json!("<none>"));
+    }
+
+    #[test]
+    fn ingress_row_shows_class_hosts_and_ports() {
+        let ing = json!({"metadata": meta("web"),
+            "spec": {"ingressClassName": "nginx", "tls": [{"hosts": ["a.example.com"]}],
+                "rules": [{"host": "a.example.com"}, {"host": "b.example.com"}]},
+            "status": {"loadBalancer": {"ingress": [{"ip": "192.168.1.10"}]}}});
+        assert_eq!(
+            cells("Ingress", &ing, now())[1..5],
+            [
+                json!("nginx"),
+                json!("a.example.com,b.example.com"),
+                json!("192.168.1.10"),
+                json!("80, 443")
+            ]
+        );
+        let bare = json!({"metadata": meta("any"), "spec": {"rules": [{}]}});
+        assert_eq!(
+            cells("Ingress", &bare, now())[1..5],
+            [json!("<none>"), json!("*"), json!(""), json!("80")]
+        );
+    }
+
+    #[test]
+    fn volumes_show_capacity_modes_and_claims() {
+        let pv = json!({"metadata": meta("pv-1"),
+            "spec": {"capacity": {"storage": "10Gi"}, "accessModes": ["ReadWriteMany", "ReadWriteOnce"],
+                "persistentVolumeReclaimPolicy": "Retain", "storageClassName": "standard",
+                "claimRef": {"namespace": "default", "name": "data"}},
+            "status": {"phase": "Bound"}});
+        assert_eq!(
+            cells("PersistentVolume", &pv, now()),
+            vec![
+                json!("pv-1"),
+                json!("10Gi"),
+                json!("RWO,RWX"),
+                json!("Retain"),
+                json!("Bound"),
+                json!("default/data"),
+                json!("standard"),
+                json!("<unset>"),
+                json!(""),
+                json!("5m12s"),
+                json!("<unset>"),
+            ]
+        );
+        let pending = json!({"metadata": meta("data"), "spec": {"storageClassName": "standard",
+            "resources": {"requests": {"storage": "1Gi"}}}, "status": {"phase": "Pending"}});
+        assert_eq!(
+            cells("PersistentVolumeClaim", &pending, now())[1..6],
+            [
+                json!("Pending"),
+                json!(""),
+                json!(""),
+                json!(""),
+                json!("standard")
+            ]
+        );
+        let bound = json!({"metadata": meta("data"), "spec": {"volumeName": "pv-1", "volumeMode": "Filesystem"},
+            "status": {"phase": "Bound", "capacity": {"storage": "10Gi"}, "accessModes": ["ReadWriteOnce"]}});
+        let row = cells("PersistentVolumeClaim", &bound, now());
+        assert_eq!(
+            row[1..5],
+            [json!("Bound"), json!("pv-1"), json!("10Gi"), json!("RWO")]
+        );
+        assert_eq!(row[8], json!("Filesystem"));
+    }
+
+    #[test]
+    fn default_storage_class_is_marked() {
+        let sc = json!({"metadata": {"name": "standard", "creationTimestamp": "2025-06-01T11:54:48Z",
+            "annotations": {"storageclass.kubernetes.io/is-default-class": "true"}},
+            "provisioner": "rancher.io/local-path", "volumeBindingMode": "WaitForFirstConsumer"});
+        assert_eq!(
+            cells("StorageClass", &sc, now()),
+            vec![
+                json!("standard (default)"),
+                json!("rancher.io/local-path"),
+                json!("Delete"),
+                json!("WaitForFirstConsumer"),
+                json!(false),
+                json!("5m12s"),
+            ]
+        );
+    }
+
+    #[test]
+    fn bindings_split_subjects_by_kind() {
+        let rb = json!({"metadata": meta("read"),
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "view"},
+            "subjects": [{"kind": "User", "name": "alice"}, {"kind": "User", "name": "bob"},
+                {"kind": "Group", "name": "devs"},
+                {"kind": "ServiceAccount", "name": "ci", "namespace": "tools"}]});
+        for kind in ["RoleBinding", "ClusterRoleBinding"] {
+            assert_eq!(
+                cells(kind, &rb, now()),
+                vec![
+                    json!("read"),
+                    json!("ClusterRole/view"),
+                    json!("5m12s"),
+                    json!("alice, bob"),
+                    json!("devs"),
+                    json!("tools/ci"),
+                ]
+            );
+        }
+    }
+
+    #[test]
+    fn hpa_row_shows_targets() {
+        let hpa = json!({"metadata": meta("web"),
+            "spec": {"scaleTargetRef": {"kind": "Deployment", "name": "web"}, "minReplicas": 2,
+                "maxReplicas": 10, "metrics": [
+                    {"type": "Resource", "resource": {"name": "cpu",
+                        "target": {"type": "Utilization", "averageUtilization": 80}}},
+                    {"type": "Resource", "resource": {"name": "memory",
+                        "target": {"type": "AverageValue", "averageValue": "500Mi"}}},
+                    {"type": "Pods", "pods": {"metric": {"name": "qps"},
+                        "target": {"type": "AverageValue", "averageValue": "10"}}}]},
+            "status": {"currentReplicas": 3, "desiredReplicas": 3, "currentMetrics": [
+                {"type": "Resource", "resource": {"name": "cpu", "current": {"averageUtilization": 42}}}]}});
+        assert_eq!(
+            cells("HorizontalPodAutoscaler", &hpa, now()),
+            vec![
+                json!("web"),
+                json!("Deployment/web"),
+                json!("cpu: 42%/80%, memory: <unknown>/500Mi + 1 more..."),
+                json!("2"),
+                json!(10),
+                json!(3),
+                json!("5m12s"),
+            ]
+        );
+    }
+
+    #[test]
+    fn label_selectors_render_like_kubectl() {
+        let sel: LabelSelector = serde_json::from_value(json!({
+            "matchLabels": {"tier": "web", "app": "shop"},
+            "matchExpressions": [
+                {"key": "env", "operator": "In", "values": ["prod", "canary"]},
+                {"key": "legacy", "operator": "DoesNotExist"},
+                {"key": "zone", "operator": "NotIn", "values": ["b"]},
+                {"key": "gpu", "operator": "Exists"}]
+        }))
+        .unwrap();
+        assert_eq!(
+            label_selector_string(Some(&sel)),
+            "app=shop,env in (canary,prod),gpu,!legacy,tier=web,zone notin (b)"
+        );
+        assert_eq!(format_label_selector(None), "<none>");
+        assert_eq!(format_labels(None), "<none>");
+    }
+}
