@@ -22,7 +22,8 @@ pub struct PodSummary {
     pub last_restart: Option<Timestamp>,
 }
 
-/// STATUS as `kubectl get pods` prints it.
+/// STATUS as `kubectl get pods` prints it. `now` is unused today (the status does not
+/// age) but keeps the signature in step with the other cell functions.
 pub fn pod_status(pod: &Pod, _now: Timestamp) -> String {
     summarize(pod).reason
 }

@@ -690,6 +690,56 @@ pub fn cells(kind: &str, obj: &Value, now: Timestamp) -> Vec<Value> {
     row.unwrap_or_else(|| fallback_cells(kind, obj, now))
 }
 
+/// `columnDefinitions` of a `meta.k8s.io/v1` Table for `kind`.
+pub fn column_definitions(kind: &str) -> Vec<Value> {
+    columns(kind)
+        .iter()
+        .map(|c| {
+            json!({"name": c.name, "type": c.type_, "format": c.format,
+                   "description": c.description, "priority": c.priority})
+        })
+        .collect()
+}
+
+/// One Table row: cells plus the object as `PartialObjectMetadata`, which is what the
+/// apiserver embeds by default (`includeObject=Metadata`). Finished pods carry the
+/// `Completed` row condition the apiserver sets.
+pub fn row(kind: &str, obj: &Value, now: Timestamp) -> Value {
+    let mut row = json!({
+        "cells": cells(kind, obj, now),
+        "object": {
+            "kind": "PartialObjectMetadata",
+            "apiVersion": "meta.k8s.io/v1",
+            "metadata": obj.get("metadata").cloned().unwrap_or_else(|| json!({})),
+        },
+    });
+    if kind == "Pod" {
+        let phase = obj.pointer("/status/phase").and_then(Value::as_str);
+        let message = match phase {
+            Some("Succeeded") => Some("The pod has completed successfully."),
+            Some("Failed") => Some("The pod failed."),
+            _ => None,
+        };
+        if let (Some(phase), Some(message)) = (phase, message) {
+            row["conditions"] = json!([{"type": "Completed", "status": "True",
+                                        "reason": phase, "message": message}]);
+        }
+    }
+    row
+}
+
+/// A whole `meta.k8s.io/v1` Table for `objects` of one kind. `metadata` is left empty
+/// for the caller to fill (resourceVersion, continue).
+pub fn table(kind: &str, objects: &[Value], now: Timestamp) -> Value {
+    json!({
+        "kind": "Table",
+        "apiVersion": "meta.k8s.io/v1",
+        "metadata": {},
+        "columnDefinitions": column_definitions(kind),
+        "rows": objects.iter().map(|o| row(kind, o, now)).collect::<Vec<_>>(),
+    })
+}
+
 fn parse<T: DeserializeOwned>(obj: &Value) -> Option<T> {
     serde_json::from_value(obj.clone()).ok()
 }
@@ -703,11 +753,11 @@ fn fallback_cells(kind: &str, obj: &Value, now: Timestamp) -> Vec<Value> {
         .unwrap_or_default();
     let cols = columns(kind);
     if std::ptr::eq(cols, DEFAULT) {
-        let created = meta
-            .creation_timestamp
-            .as_ref()
-            .map(|Time(t)| t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string())
-            .unwrap_or_default();
+        // Go formats a missing (zero) time as year 1 rather than leaving the cell empty.
+        let created = meta.creation_timestamp.as_ref().map_or_else(
+            || "0001-01-01T00:00:00Z".to_string(),
+            |Time(t)| t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        );
         return vec![name(&meta), json!(created)];
     }
     cols.iter()
@@ -1684,6 +1734,30 @@ mod tests {
         assert_eq!(columns("Widget")[1].type_, "date");
         let row = cells("Widget", &json!({"metadata": meta("w")}), now());
         assert_eq!(row, vec![json!("w"), json!("2025-06-01T11:54:48Z")]);
+    }
+
+    #[test]
+    fn unknown_kind_without_timestamp_shows_go_zero_time() {
+        let row = cells("Widget", &json!({"metadata": {"name": "w"}}), now());
+        assert_eq!(row[1], json!("0001-01-01T00:00:00Z"));
+    }
+
+    #[test]
+    fn table_wraps_columns_rows_and_partial_metadata() {
+        let done = json!({"metadata": meta("job-pod"), "spec": {"containers": [{"name": "a"}]},
+            "status": {"phase": "Succeeded"}});
+        let t = table("Pod", &[done], now());
+        assert_eq!(t["kind"], "Table");
+        assert_eq!(t["apiVersion"], "meta.k8s.io/v1");
+        assert_eq!(t["columnDefinitions"][0]["name"], "Name");
+        assert_eq!(t["columnDefinitions"][0]["format"], "name");
+        assert_eq!(t["columnDefinitions"][7]["name"], "Nominated Node");
+        assert_eq!(t["columnDefinitions"][7]["priority"], 1);
+        let row = &t["rows"][0];
+        assert_eq!(row["cells"][2], "Succeeded");
+        assert_eq!(row["object"]["kind"], "PartialObjectMetadata");
+        assert_eq!(row["object"]["metadata"]["name"], "job-pod");
+        assert_eq!(row["conditions"][0]["reason"], "Succeeded");
     }
 
     #[test]
