@@ -1294,14 +1294,19 @@ fn ingress_cells(ing: &Ingress, now: Timestamp) -> Vec<Value> {
     const MAX: usize = 3;
     let spec = ing.spec.as_ref();
     let rules = spec.and_then(|s| s.rules.as_deref()).unwrap_or_default();
-    let hosts: Vec<&str> = rules
-        .iter()
-        .take(MAX)
-        .filter_map(|r| non_empty(r.host.as_deref()))
-        .collect();
+    // Up to three non-empty hosts; "more" only once a fourth rule is reached.
+    let mut hosts: Vec<&str> = Vec::new();
+    let mut more = false;
+    for rule in rules {
+        if hosts.len() == MAX {
+            more = true;
+            break;
+        }
+        hosts.extend(non_empty(rule.host.as_deref()));
+    }
     let hosts = if hosts.is_empty() {
         "*".to_string()
-    } else if rules.len() > MAX {
+    } else if more {
         format!("{} + {} more...", hosts.join(","), rules.len() - MAX)
     } else {
         hosts.join(",")
@@ -2071,6 +2076,15 @@ mod tests {
                 json!("80, 443")
             ]
         );
+        let many = json!({"metadata": meta("web"), "spec": {"rules": [
+            {}, {"host": "a"}, {"host": "b"}, {"host": "c"}, {"host": "d"}]}});
+        assert_eq!(
+            cells("Ingress", &many, now())[2],
+            json!("a,b,c + 2 more...")
+        );
+        let three = json!({"metadata": meta("web"), "spec": {"rules": [
+            {}, {"host": "a"}, {"host": "b"}, {"host": "c"}]}});
+        assert_eq!(cells("Ingress", &three, now())[2], json!("a,b,c"));
         let bare = json!({"metadata": meta("any"), "spec": {"rules": [{}]}});
         assert_eq!(
             cells("Ingress", &bare, now())[1..5],
