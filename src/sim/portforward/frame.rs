@@ -268,7 +268,9 @@ pub fn decode(head: [u8; 8], payload: Bytes, zd: &mut HeaderDecompressor) -> io:
     let frame_type = (w0 & 0xffff) as u16;
     let need = |p: &Bytes, n: usize| {
         if p.len() < n {
-            Err(invalid(format!("short SPDY control frame of type {frame_type}")))
+            Err(invalid(format!(
+                "short SPDY control frame of type {frame_type}"
+            )))
         } else {
             Ok(())
         }
@@ -391,7 +393,9 @@ mod tests {
         for f in &frames {
             wire.extend_from_slice(&encode(f, &mut zc).unwrap());
         }
-        let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
         let decoded = rt.block_on(async {
             let mut r = &wire[..];
             let mut out = Vec::new();
@@ -477,14 +481,24 @@ mod tests {
             flags: FLAG_FIN,
             data: Bytes::from_static(b"hi"),
         };
-        assert_eq!(&encode(&f, &mut zc).unwrap()[..], b"\x00\x00\x00\x05\x01\x00\x00\x02hi");
+        assert_eq!(
+            &encode(&f, &mut zc).unwrap()[..],
+            b"\x00\x00\x00\x05\x01\x00\x00\x02hi"
+        );
         let p = Frame::Ping { id: 1 };
-        assert_eq!(&encode(&p, &mut zc).unwrap()[..], b"\x80\x03\x00\x06\x00\x00\x00\x04\x00\x00\x00\x01");
+        assert_eq!(
+            &encode(&p, &mut zc).unwrap()[..],
+            b"\x80\x03\x00\x06\x00\x00\x00\x04\x00\x00\x00\x01"
+        );
     }
 
     #[test]
     fn header_block_round_trip_and_lookup() {
-        let hs = h(&[("streamtype", "data"), ("port", "8080"), ("requestid", "12")]);
+        let hs = h(&[
+            ("streamtype", "data"),
+            ("port", "8080"),
+            ("requestid", "12"),
+        ]);
         let raw = encode_header_block(&hs);
         assert_eq!(&raw[..4], &[0, 0, 0, 3]);
         let back = decode_header_block(&raw).unwrap();

@@ -123,7 +123,8 @@ pub fn switching_protocols(protocol: &Protocol, headers: &HeaderMap) -> Response
             let Some(key) = headers.get(header::SEC_WEBSOCKET_KEY) else {
                 return bad_request();
             };
-            let accept = tokio_tungstenite::tungstenite::handshake::derive_accept_key(key.as_bytes());
+            let accept =
+                tokio_tungstenite::tungstenite::handshake::derive_accept_key(key.as_bytes());
             let Ok(accept) = HeaderValue::from_str(&accept) else {
                 return bad_request();
             };
@@ -135,7 +136,10 @@ pub fn switching_protocols(protocol: &Protocol, headers: &HeaderMap) -> Response
             h.insert(header::CONNECTION, HeaderValue::from_static("Upgrade"));
             h.insert(header::UPGRADE, HeaderValue::from_static("websocket"));
             h.insert(header::SEC_WEBSOCKET_ACCEPT, accept);
-            h.insert(header::SEC_WEBSOCKET_PROTOCOL, HeaderValue::from_static(sub));
+            h.insert(
+                header::SEC_WEBSOCKET_PROTOCOL,
+                HeaderValue::from_static(sub),
+            );
         }
     }
     resp
@@ -201,7 +205,10 @@ mod tests {
         let h = headers(&[
             ("upgrade", "websocket"),
             ("connection", "Upgrade"),
-            ("sec-websocket-protocol", "v5.channel.k8s.io, v4.channel.k8s.io"),
+            (
+                "sec-websocket-protocol",
+                "v5.channel.k8s.io, v4.channel.k8s.io",
+            ),
         ]);
         assert_eq!(negotiate(&h, &Method::GET), Protocol::WebSocketV4);
     }
@@ -223,16 +230,28 @@ mod tests {
             ("x-stream-protocol-version", "portforward.k8s.io"),
         ]);
         assert_eq!(negotiate(&h, &Method::POST), Protocol::Spdy);
-        let other = headers(&[("upgrade", "SPDY/3.1"), ("x-stream-protocol-version", "v4.channel.k8s.io")]);
+        let other = headers(&[
+            ("upgrade", "SPDY/3.1"),
+            ("x-stream-protocol-version", "v4.channel.k8s.io"),
+        ]);
         assert_eq!(negotiate(&other, &Method::POST), Protocol::Unsupported);
     }
 
     #[test]
     fn negotiate_unsupported() {
-        assert_eq!(negotiate(&HeaderMap::new(), &Method::GET), Protocol::Unsupported);
-        let h = headers(&[("upgrade", "websocket"), ("sec-websocket-protocol", "v5.channel.k8s.io")]);
+        assert_eq!(
+            negotiate(&HeaderMap::new(), &Method::GET),
+            Protocol::Unsupported
+        );
+        let h = headers(&[
+            ("upgrade", "websocket"),
+            ("sec-websocket-protocol", "v5.channel.k8s.io"),
+        ]);
         assert_eq!(negotiate(&h, &Method::GET), Protocol::Unsupported);
-        let h = headers(&[("upgrade", "websocket"), ("sec-websocket-protocol", "v4.channel.k8s.io")]);
+        let h = headers(&[
+            ("upgrade", "websocket"),
+            ("sec-websocket-protocol", "v4.channel.k8s.io"),
+        ]);
         assert_eq!(negotiate(&h, &Method::POST), Protocol::Unsupported);
     }
 
@@ -246,21 +265,36 @@ mod tests {
         ]);
         let r = switching_protocols(&Protocol::WebSocketV4, &h);
         assert_eq!(r.status(), StatusCode::SWITCHING_PROTOCOLS);
-        assert_eq!(r.headers()["sec-websocket-accept"], "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+        assert_eq!(
+            r.headers()["sec-websocket-accept"],
+            "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="
+        );
         assert_eq!(r.headers()["sec-websocket-protocol"], "v4.channel.k8s.io");
         let r = switching_protocols(&Protocol::Spdy, &HeaderMap::new());
         assert_eq!(r.status(), StatusCode::SWITCHING_PROTOCOLS);
         assert_eq!(r.headers()["upgrade"], "SPDY/3.1");
-        assert_eq!(r.headers()["x-stream-protocol-version"], "portforward.k8s.io");
+        assert_eq!(
+            r.headers()["x-stream-protocol-version"],
+            "portforward.k8s.io"
+        );
         let r = switching_protocols(&Protocol::Unsupported, &HeaderMap::new());
         assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     }
 
     #[test]
     fn ports_query() {
-        assert_eq!(ports_from_query(Some("ports=80,443")).unwrap(), vec![80, 443]);
-        assert_eq!(ports_from_query(Some("ports=80&ports=8080")).unwrap(), vec![80, 8080]);
-        assert_eq!(ports_from_query(Some("ports=80%2C81")).unwrap(), vec![80, 81]);
+        assert_eq!(
+            ports_from_query(Some("ports=80,443")).unwrap(),
+            vec![80, 443]
+        );
+        assert_eq!(
+            ports_from_query(Some("ports=80&ports=8080")).unwrap(),
+            vec![80, 8080]
+        );
+        assert_eq!(
+            ports_from_query(Some("ports=80%2C81")).unwrap(),
+            vec![80, 81]
+        );
         assert!(ports_from_query(Some("ports=x")).is_err());
         assert!(ports_from_query(None).unwrap().is_empty());
     }
