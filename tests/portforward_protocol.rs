@@ -302,10 +302,15 @@ async fn kube_rs_portforward_round_trips_over_websocket() {
     assert!(resp.starts_with("HTTP/1.1 200 OK"), "{resp:?}");
     assert!(resp.ends_with("hello from port 80\n"), "{resp:?}");
     drop(stream);
-    timeout(DEADLINE, pf.join())
+    // The server closes the WebSocket once the backend closed (as the kubelet does). kube-rs then
+    // still tries to send its own Close when the dropped stream's channel shuts down, which
+    // tungstenite refuses with SendAfterClosing; anything else would be a protocol problem.
+    let joined = timeout(DEADLINE, pf.join())
         .await
-        .expect("forwarder finishes")
-        .expect("forwarder without error");
+        .expect("forwarder finishes");
+    if let Err(e) = joined {
+        assert!(format!("{e:?}").contains("SendAfterClosing"), "{e:?}");
+    }
     assert_eq!(
         *server.protocols.lock().unwrap(),
         vec![Protocol::WebSocketV4]
@@ -320,7 +325,9 @@ async fn kube_rs_portforward_reports_backend_errors_and_serves_several_ports() {
         .await
         .expect("portforward within deadline")
         .expect("portforward upgrade");
-    let error = pf.take_error(CLOSED_PORT).expect("error future of closed port");
+    let error = pf
+        .take_error(CLOSED_PORT)
+        .expect("error future of closed port");
     let mut stream = pf.take_stream(8080).expect("stream of port 8080");
     let msg = timeout(DEADLINE, error)
         .await

@@ -184,15 +184,16 @@ where
                     continue;
                 };
                 let n = data.len() as u32;
-                match (&entry.kind, &entry.to_backend) {
-                    (Kind::Data, Some(sender)) if n > 0 => {
-                        // The forwarder returns window once the backend took the bytes.
-                        if sender.send(data).is_err() {
-                            window_update(&tx, stream_id, n).await;
-                        }
+                if n > 0 {
+                    // A live forwarder returns the window once the backend took the bytes;
+                    // anything else is consumed (discarded) right here.
+                    let delivered = match (&entry.kind, &entry.to_backend) {
+                        (Kind::Data, Some(sender)) => sender.send(data).is_ok(),
+                        _ => false,
+                    };
+                    if !delivered {
+                        window_update(&tx, stream_id, n).await;
                     }
-                    _ if n > 0 => window_update(&tx, stream_id, n).await,
-                    _ => {}
                 }
                 if flags & FLAG_FIN != 0 {
                     entry.to_backend = None;
@@ -350,4 +351,206 @@ async fn write_loop<W: AsyncWrite + Unpin>(mut w: W, mut rx: mpsc::Receiver<Fram
         out.clear();
     }
     let _ = w.shutdown().await;
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use futures::FutureExt;
+    use tokio::io::{DuplexStream, ReadHalf, WriteHalf};
+
+    use super::*;
+
+    /// Backend that upper-cases what it reads and closes after the client's EOF.
+    fn echo_connector() -> Connector {
+        Arc::new(|port: u16| {
+            async move {
+                if port == 9 {
+                    return Err("connection refused".to_string());
+                }
+                let (a, mut b) = tokio::io::duplex(1024);
+                tokio::spawn(async move {
+                    let mut buf = Vec::new();
+                    let _ = b.read_to_end(&mut buf).await;
+                    let _ = b.write_all(&buf.to_ascii_uppercase()).await;
+                    let _ = b.shutdown().await;
+                });
+                Ok(a)
+            }
+            .boxed()
+        })
+    }
+
+    struct Client {
+        rd: ReadHalf<DuplexStream>,
+        wr: WriteHalf<DuplexStream>,
+        zc: HeaderCompressor,
+        zd: HeaderDecompressor,
+    }
+
+    impl Client {
+        fn start() -> Self {
+            let (near, far) = tokio::io::duplex(64 * 1024);
+            tokio::spawn(serve(far, echo_connector()));
+            let (rd, wr) = tokio::io::split(near);
+            Client {
+                rd,
+                wr,
+                zc: HeaderCompressor::new(),
+                zd: HeaderDecompressor::new(),
+            }
+        }
+
+        async fn send(&mut self, f: Frame) {
+            let b = frame::encode(&f, &mut self.zc).unwrap();
+            self.wr.write_all(&b).await.unwrap();
+        }
+
+        async fn next(&mut self) -> Frame {
+            tokio::time::timeout(
+                Duration::from_secs(5),
+                frame::read_frame(&mut self.rd, &mut self.zd),
+            )
+            .await
+            .expect("frame within deadline")
+            .unwrap()
+            .expect("no EOF")
+        }
+
+        async fn open(&mut self, id: u32, kind: &str, port: &str, request: &str) {
+            self.send(Frame::SynStream {
+                stream_id: id,
+                associated_to: 0,
+                priority: 0,
+                slot: 0,
+                flags: 0,
+                headers: vec![
+                    ("streamtype".into(), kind.into()),
+                    ("port".into(), port.into()),
+                    ("requestid".into(), request.into()),
+                ],
+            })
+            .await;
+        }
+    }
+
+    #[tokio::test]
+    async fn session_forwards_a_stream_pair_and_answers_pings() {
+        let mut c = Client::start();
+        match c.next().await {
+            Frame::Settings { entries, .. } => {
+                assert!(entries.contains(&(0, frame::SETTINGS_INITIAL_WINDOW_SIZE, INITIAL_WINDOW)))
+            }
+            other => panic!("expected SETTINGS first, got {other:?}"),
+        }
+        c.send(Frame::Ping { id: 1 }).await;
+        assert_eq!(c.next().await, Frame::Ping { id: 1 });
+
+        c.open(1, "error", "80", "0").await;
+        c.open(3, "data", "80", "0").await;
+        for id in [1, 3] {
+            assert_eq!(
+                c.next().await,
+                Frame::SynReply {
+                    stream_id: id,
+                    flags: 0,
+                    headers: vec![]
+                }
+            );
+        }
+        c.send(data(1, FLAG_FIN, Bytes::new())).await;
+        c.send(data(3, 0, Bytes::from_static(b"hello"))).await;
+        c.send(data(3, FLAG_FIN, Bytes::new())).await;
+
+        let mut got = Vec::new();
+        let mut window = 0;
+        let mut fins = Vec::new();
+        while fins.len() < 2 {
+            match c.next().await {
+                Frame::Data {
+                    stream_id: 3,
+                    flags,
+                    data,
+                } => {
+                    got.extend_from_slice(&data);
+                    if flags & FLAG_FIN != 0 {
+                        fins.push(3);
+                    }
+                }
+                Frame::Data {
+                    stream_id: 1,
+                    flags: FLAG_FIN,
+                    data,
+                } => {
+                    assert!(data.is_empty());
+                    fins.push(1);
+                }
+                Frame::WindowUpdate {
+                    stream_id: 3,
+                    delta,
+                } => window += delta,
+                Frame::WindowUpdate { stream_id: 0, .. } => {}
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+        assert_eq!(got, b"HELLO");
+        assert_eq!(window, 5);
+        // Data FIN precedes the error stream's FIN, which tells kubectl the pair is done.
+        assert_eq!(fins, vec![3, 1]);
+    }
+
+    #[tokio::test]
+    async fn session_reports_connect_errors_and_rejects_bad_streams() {
+        let mut c = Client::start();
+        assert!(matches!(c.next().await, Frame::Settings { .. }));
+        // Even stream ids belong to the server.
+        c.open(2, "data", "80", "x").await;
+        assert_eq!(
+            c.next().await,
+            Frame::RstStream {
+                stream_id: 2,
+                status: frame::RST_PROTOCOL_ERROR
+            }
+        );
+        c.open(5, "error", "9", "1").await;
+        c.open(7, "data", "9", "1").await;
+        let mut error_text = Vec::new();
+        let mut error_fin = false;
+        let mut data_fin = false;
+        while !(error_fin && data_fin) {
+            match c.next().await {
+                Frame::SynReply { .. } => {}
+                Frame::Data {
+                    stream_id: 5,
+                    flags,
+                    data,
+                } => {
+                    error_text.extend_from_slice(&data);
+                    error_fin |= flags & FLAG_FIN != 0;
+                }
+                Frame::Data {
+                    stream_id: 7,
+                    flags: FLAG_FIN,
+                    ..
+                } => data_fin = true,
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+        let text = String::from_utf8(error_text).unwrap();
+        assert!(
+            text.contains("port 9") && text.contains("connection refused"),
+            "{text}"
+        );
+        // Data for an unknown stream is refused.
+        c.send(data(11, 0, Bytes::from_static(b"x"))).await;
+        assert_eq!(
+            c.next().await,
+            Frame::RstStream {
+                stream_id: 11,
+                status: frame::RST_INVALID_STREAM
+            }
+        );
+    }
 }

@@ -114,13 +114,13 @@ where
                 None | Some(Ok(Message::Close(_))) => break Ok(()),
                 Some(Err(e)) => break Err(ws_err(e)),
                 Some(Ok(Message::Binary(b))) => {
-                    if let Some((ch, payload)) = split_channel(&b) {
-                        let i = (ch / 2) as usize;
-                        if ch % 2 == 0 && !payload.is_empty() {
-                            if let Some(Some(tx)) = to_backends.get(i) {
-                                let _ = tx.send(Bytes::copy_from_slice(payload));
-                            }
-                        }
+                    // Only data channels carry client bytes; empty payloads are no-ops.
+                    if let Some((ch, payload)) = split_channel(&b)
+                        && ch % 2 == 0
+                        && !payload.is_empty()
+                        && let Some(Some(tx)) = to_backends.get((ch / 2) as usize)
+                    {
+                        let _ = tx.send(Bytes::copy_from_slice(payload));
                     }
                 }
                 Some(Ok(_)) => {}
