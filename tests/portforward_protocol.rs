@@ -166,10 +166,12 @@ struct Kubectl {
     child: tokio::process::Child,
     local_port: u16,
     stderr: Arc<Mutex<String>>,
+    /// Signalled after every stderr line.
+    stderr_changed: Arc<tokio::sync::Notify>,
     _dir: tempfile::TempDir,
 }
 
-async fn start_kubectl(server: &Server) -> Kubectl {
+async fn start_kubectl(server: &Server, remote_port: u16) -> Kubectl {
     let dir = tempfile::tempdir().unwrap();
     let home = dir.path().join("home");
     std::fs::create_dir_all(&home).unwrap();
@@ -185,7 +187,8 @@ async fn start_kubectl(server: &Server) -> Kubectl {
     let mut child = tokio::process::Command::new("kubectl")
         .arg("--kubeconfig")
         .arg(&kubeconfig)
-        .args(["port-forward", "pod/web", ":80", "--address", "127.0.0.1"])
+        .args(["port-forward", "pod/web", &format!(":{remote_port}")])
+        .args(["--address", "127.0.0.1"])
         .env("HOME", &home)
         .env_remove("KUBECONFIG")
         .stdin(Stdio::null())
@@ -196,12 +199,16 @@ async fn start_kubectl(server: &Server) -> Kubectl {
         .expect("kubectl on PATH");
     let stderr = Arc::new(Mutex::new(String::new()));
     let mut err_lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let sink = stderr.clone();
+    let stderr_changed = Arc::new(tokio::sync::Notify::new());
+    let (sink, changed) = (stderr.clone(), stderr_changed.clone());
     tokio::spawn(async move {
         while let Ok(Some(l)) = err_lines.next_line().await {
-            let mut s = sink.lock().unwrap();
-            s.push_str(&l);
-            s.push('\n');
+            {
+                let mut s = sink.lock().unwrap();
+                s.push_str(&l);
+                s.push('\n');
+            }
+            changed.notify_waiters();
         }
     });
     let mut out_lines = BufReader::new(child.stdout.take().unwrap()).lines();
@@ -209,7 +216,7 @@ async fn start_kubectl(server: &Server) -> Kubectl {
         while let Ok(Some(line)) = out_lines.next_line().await {
             if let Some(rest) = line.strip_prefix("Forwarding from 127.0.0.1:") {
                 let (port, target) = rest.split_once(" -> ").expect("Forwarding line format");
-                assert_eq!(target.trim(), "80");
+                assert_eq!(target.trim(), remote_port.to_string());
                 return Some(port.parse::<u16>().unwrap());
             }
         }
@@ -228,13 +235,14 @@ async fn start_kubectl(server: &Server) -> Kubectl {
         child,
         local_port,
         stderr,
+        stderr_changed,
         _dir: dir,
     }
 }
 
 async fn exercise_kubectl(reject_tunnel: bool) -> Vec<Protocol> {
     let server = start_server(reject_tunnel).await;
-    let mut kubectl = start_kubectl(&server).await;
+    let mut kubectl = start_kubectl(&server, 80).await;
     let port = kubectl.local_port;
     for _ in 0..3 {
         let resp = http_get(port).await;
@@ -344,4 +352,36 @@ async fn kube_rs_portforward_reports_backend_errors_and_serves_several_ports() {
         .expect("response within deadline")
         .unwrap();
     assert!(String::from_utf8_lossy(&out).ends_with("hello from port 8080\n"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn kubectl_port_forward_reports_backend_connect_errors() {
+    let server = start_server(false).await;
+    let mut kubectl = start_kubectl(&server, CLOSED_PORT).await;
+    // The connection is accepted locally, then closed without data: the pod refused it.
+    let resp = http_get(kubectl.local_port).await;
+    assert_eq!(resp, "");
+    let (stderr, changed) = (kubectl.stderr.clone(), kubectl.stderr_changed.clone());
+    let reported = async {
+        loop {
+            let notified = changed.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            if stderr
+                .lock()
+                .unwrap()
+                .contains("connection refused on port 9")
+            {
+                return;
+            }
+            notified.await;
+        }
+    };
+    timeout(DEADLINE, reported).await.unwrap_or_else(|_| {
+        panic!(
+            "kubectl never printed the error stream's text; stderr:\n{}",
+            stderr.lock().unwrap()
+        )
+    });
+    let _ = kubectl.child.kill().await;
 }
