@@ -254,4 +254,117 @@ mod tests {
         assert_eq!(split_channel(&[]), None);
         assert_eq!(split_channel(&[3]), Some((3, &b""[..])));
     }
+
+    /// SPDY tunneled through WebSocket messages whose boundaries fall anywhere, with empty
+    /// messages in between (which must not read as EOF).
+    #[tokio::test]
+    async fn tunneled_spdy_ignores_message_boundaries() {
+        use std::sync::Arc;
+        use std::time::Duration;
+
+        use futures::FutureExt;
+
+        use super::super::frame::{self, FLAG_FIN, Frame};
+        use super::super::zlib::{HeaderCompressor, HeaderDecompressor};
+
+        let connector: Connector = Arc::new(|port: u16| {
+            async move {
+                let (a, mut b) = tokio::io::duplex(1024);
+                tokio::spawn(async move {
+                    let _ = b.write_all(format!("port {port}").as_bytes()).await;
+                    let _ = b.shutdown().await;
+                });
+                Ok(a)
+            }
+            .boxed()
+        });
+        let (near, far) = tokio::io::duplex(64 * 1024);
+        let server = tokio::spawn(serve_tunneled_spdy(far, connector));
+        let mut ws = WebSocketStream::from_raw_socket(near, Role::Client, None).await;
+
+        let mut zc = HeaderCompressor::new();
+        let mut wire = Vec::new();
+        for (id, kind) in [(1u32, "error"), (3, "data")] {
+            let syn = Frame::SynStream {
+                stream_id: id,
+                associated_to: 0,
+                priority: 0,
+                slot: 0,
+                flags: 0,
+                headers: vec![
+                    ("streamtype".into(), kind.into()),
+                    ("port".into(), "8080".into()),
+                    ("requestid".into(), "0".into()),
+                ],
+            };
+            wire.extend_from_slice(&frame::encode(&syn, &mut zc).unwrap());
+        }
+        // Odd-sized pieces with an empty message after each.
+        for piece in wire.chunks(3) {
+            ws.send(Message::binary(piece.to_vec())).await.unwrap();
+            ws.send(Message::binary(Vec::new())).await.unwrap();
+        }
+
+        // Collect the server's byte stream and decode frames until the data stream's FIN.
+        let mut zd = HeaderDecompressor::new();
+        let mut bytes = Vec::new();
+        let mut frames = Vec::new();
+        let mut body = Vec::new();
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+        'outer: loop {
+            let msg = tokio::time::timeout_at(deadline, ws.next())
+                .await
+                .expect("message within deadline")
+                .expect("stream open")
+                .unwrap();
+            if let Message::Binary(b) = msg {
+                bytes.extend_from_slice(&b);
+            }
+            loop {
+                if bytes.len() < 8 {
+                    break;
+                }
+                let len = u32::from_be_bytes([0, bytes[5], bytes[6], bytes[7]]) as usize;
+                if bytes.len() < 8 + len {
+                    break;
+                }
+                let rest = bytes.split_off(8 + len);
+                let head: [u8; 8] = bytes[..8].try_into().unwrap();
+                let payload = Bytes::copy_from_slice(&bytes[8..]);
+                bytes = rest;
+                let f = frame::decode(head, payload, &mut zd).unwrap();
+                if let Frame::Data {
+                    stream_id: 3,
+                    flags,
+                    data,
+                } = &f
+                {
+                    body.extend_from_slice(data);
+                    if flags & FLAG_FIN != 0 {
+                        frames.push(f);
+                        break 'outer;
+                    }
+                }
+                frames.push(f);
+            }
+        }
+        assert!(matches!(frames[0], Frame::Settings { .. }));
+        assert!(
+            frames
+                .iter()
+                .any(|f| matches!(f, Frame::SynReply { stream_id: 1, .. }))
+        );
+        assert!(
+            frames
+                .iter()
+                .any(|f| matches!(f, Frame::SynReply { stream_id: 3, .. }))
+        );
+        assert_eq!(body, b"port 8080");
+        ws.close(None).await.unwrap();
+        tokio::time::timeout(Duration::from_secs(5), server)
+            .await
+            .expect("session ends after the WebSocket closes")
+            .unwrap()
+            .unwrap();
+    }
 }
