@@ -29,7 +29,8 @@ pub struct Selectors {
 
 impl Selectors {
     pub fn parse(rt: &ResourceType, q: &Query) -> Result<Self, ApiError> {
-        let labels = LabelSelector::parse(q.get("labelSelector").unwrap_or_default()).map_err(ApiError::bad_request)?;
+        let labels = LabelSelector::parse(q.get("labelSelector").unwrap_or_default())
+            .map_err(ApiError::bad_request)?;
         let fields = FieldSelector::parse(q.get("fieldSelector").unwrap_or_default(), |k| {
             k == "metadata.name"
                 || (k == "metadata.namespace" && rt.namespaced)
@@ -54,24 +55,43 @@ fn encode_continue(o: &Object) -> String {
 
 fn decode_continue(token: &str) -> Result<(String, String), ApiError> {
     let bad = || ApiError::bad_request(format!("continue key is not valid: {token}"));
-    let raw = base64::engine::general_purpose::STANDARD.decode(token).map_err(|_| bad())?;
+    let raw = base64::engine::general_purpose::STANDARD
+        .decode(token)
+        .map_err(|_| bad())?;
     let text = String::from_utf8(raw).map_err(|_| bad())?;
     let (ns, name) = text.split_once('\0').ok_or_else(bad)?;
     Ok((ns.to_string(), name.to_string()))
 }
 
-pub fn list(cluster: &Cluster, t: &Target, q: &Query, repr: Representation) -> Result<Response<Body>, ApiError> {
+pub fn list(
+    cluster: &Cluster,
+    t: &Target,
+    q: &Query,
+    repr: Representation,
+) -> Result<Response<Body>, ApiError> {
     let sel = Selectors::parse(t.rt, q)?;
     if t.rt.is_metrics() {
         let items: Vec<Value> = metrics::list(cluster, t.rt, t.namespace.as_deref())
             .into_iter()
-            .filter(|m| sel.labels.matches_with(|k| m["metadata"]["labels"][k].as_str().map(str::to_string)))
+            .filter(|m| {
+                sel.labels
+                    .matches_with(|k| m["metadata"]["labels"][k].as_str().map(str::to_string))
+            })
             .collect();
-        return Ok(h::json(200, &json!({"kind": list_kind(t.rt), "apiVersion": t.rt.api_version(), "metadata": {}, "items": items})));
+        return Ok(h::json(
+            200,
+            &json!({"kind": list_kind(t.rt), "apiVersion": t.rt.api_version(), "metadata": {}, "items": items}),
+        ));
     }
-    let limit = q.number("limit").map_err(ApiError::bad_request)?.filter(|l| *l > 0).map(|l| l as usize);
+    let limit = q
+        .number("limit")
+        .map_err(ApiError::bad_request)?
+        .filter(|l| *l > 0)
+        .map(|l| l as usize);
     let after = q.get("continue").map(decode_continue).transpose()?;
-    let (objects, rv) = cluster.store.list(t.rt, t.namespace.as_deref(), after.as_ref());
+    let (objects, rv) = cluster
+        .store
+        .list(t.rt, t.namespace.as_deref(), after.as_ref());
     let mut matched: Vec<Arc<Object>> = Vec::new();
     let mut remaining = 0usize;
     for o in objects.into_iter().filter(|o| sel.matches(o)) {
@@ -84,9 +104,14 @@ pub fn list(cluster: &Cluster, t: &Target, q: &Query, repr: Representation) -> R
     let token = (remaining > 0).then(|| encode_continue(matched.last().expect("limit > 0")));
     let include = IncludeObject::parse(q.get("includeObject"));
     let body = match repr {
-        Representation::Table => table::table(t.rt, &matched, rv, token.as_deref(), include).to_string(),
+        Representation::Table => {
+            table::table(t.rt, &matched, rv, token.as_deref(), include).to_string()
+        }
         Representation::Metadata => {
-            let items: Vec<Value> = matched.iter().map(|o| table::partial_metadata(&o.value())).collect();
+            let items: Vec<Value> = matched
+                .iter()
+                .map(|o| table::partial_metadata(&o.value()))
+                .collect();
             let mut meta = json!({"resourceVersion": rv.to_string()});
             if let Some(c) = &token {
                 meta["continue"] = json!(c);
@@ -96,14 +121,18 @@ pub fn list(cluster: &Cluster, t: &Target, q: &Query, repr: Representation) -> R
         }
         Representation::Plain => {
             // Concatenate stored text: a 100,000-pod list is never parsed.
-            let mut out = String::with_capacity(matched.iter().map(|o| o.json.len() + 1).sum::<usize>() + 256);
+            let mut out = String::with_capacity(
+                matched.iter().map(|o| o.json.len() + 1).sum::<usize>() + 256,
+            );
             out.push_str(&format!(
                 "{{\"kind\":\"{}\",\"apiVersion\":\"{}\",\"metadata\":{{\"resourceVersion\":\"{rv}\"",
                 list_kind(t.rt),
                 t.rt.api_version()
             ));
             if let Some(c) = &token {
-                out.push_str(&format!(",\"continue\":\"{c}\",\"remainingItemCount\":{remaining}"));
+                out.push_str(&format!(
+                    ",\"continue\":\"{c}\",\"remainingItemCount\":{remaining}"
+                ));
             }
             out.push_str("},\"items\":[");
             for (i, o) in matched.iter().enumerate() {
@@ -119,22 +148,41 @@ pub fn list(cluster: &Cluster, t: &Target, q: &Query, repr: Representation) -> R
     Ok(h::json_text(200, body))
 }
 
-pub fn represent(rt: &ResourceType, o: &Arc<Object>, q: &Query, repr: Representation) -> Response<Body> {
+pub fn represent(
+    rt: &ResourceType,
+    o: &Arc<Object>,
+    q: &Query,
+    repr: Representation,
+) -> Response<Body> {
     match repr {
         Representation::Plain => h::json_text(200, o.json.to_string()),
         Representation::Metadata => h::json(200, &table::partial_metadata(&o.value())),
         Representation::Table => {
-            let t = table::table(rt, std::slice::from_ref(o), o.rv, None, IncludeObject::parse(q.get("includeObject")));
+            let t = table::table(
+                rt,
+                std::slice::from_ref(o),
+                o.rv,
+                None,
+                IncludeObject::parse(q.get("includeObject")),
+            );
             h::json(200, &t)
         }
     }
 }
 
-pub fn get(cluster: &Cluster, t: &Target, name: &str, q: &Query, repr: Representation) -> Result<Response<Body>, ApiError> {
+pub fn get(
+    cluster: &Cluster,
+    t: &Target,
+    name: &str,
+    q: &Query,
+    repr: Representation,
+) -> Result<Response<Body>, ApiError> {
     if t.rt.is_metrics() {
         return metrics::get(cluster, t.rt, t.namespace.as_deref(), name).map(|m| h::json(200, &m));
     }
-    let o = cluster.store.get(t.rt, t.namespace.as_deref().unwrap_or_default(), name)?;
+    let o = cluster
+        .store
+        .get(t.rt, t.namespace.as_deref().unwrap_or_default(), name)?;
     match t.subresource.as_deref() {
         None | Some("status") => Ok(represent(t.rt, &o, q, repr)),
         Some("scale") => Ok(h::json(200, &scale_of(t.rt, &o.value()))),
@@ -145,20 +193,30 @@ pub fn get(cluster: &Cluster, t: &Target, name: &str, q: &Query, repr: Represent
 pub fn decode_body(body: &Bytes, content_type: Option<&str>) -> Result<Value, ApiError> {
     let yaml = content_type.is_some_and(|c| c.contains("yaml"));
     let v: Value = if yaml {
-        serde_saphyr::from_slice(body).map_err(|e| ApiError::bad_request(format!("error decoding YAML: {e}")))?
+        serde_saphyr::from_slice(body)
+            .map_err(|e| ApiError::bad_request(format!("error decoding YAML: {e}")))?
     } else {
-        serde_json::from_slice(body).map_err(|e| ApiError::bad_request(format!("couldn't get version/kind; json parse error: {e}")))?
+        serde_json::from_slice(body).map_err(|e| {
+            ApiError::bad_request(format!("couldn't get version/kind; json parse error: {e}"))
+        })?
     };
     if !v.is_object() {
-        return Err(ApiError::bad_request("the request body must be a JSON object"));
+        return Err(ApiError::bad_request(
+            "the request body must be a JSON object",
+        ));
     }
     Ok(v)
 }
 
 fn check_kind(rt: &ResourceType, body: &Value) -> Result<(), ApiError> {
     let kind = body["kind"].as_str().unwrap_or(rt.kind);
-    let api_version = body["apiVersion"].as_str().map(str::to_string).unwrap_or_else(|| rt.api_version());
-    if kind != rt.kind || resources::by_kind(&api_version, kind).is_none_or(|r| r.plural != rt.plural) {
+    let api_version = body["apiVersion"]
+        .as_str()
+        .map(str::to_string)
+        .unwrap_or_else(|| rt.api_version());
+    if kind != rt.kind
+        || resources::by_kind(&api_version, kind).is_none_or(|r| r.plural != rt.plural)
+    {
         return Err(ApiError::bad_request(format!(
             "the API version in the data ({api_version}) does not match the expected API version ({})",
             rt.api_version()
@@ -186,7 +244,13 @@ fn fill_namespace(t: &Target, body: &mut Value) -> Result<(), ApiError> {
     }
 }
 
-pub fn create(cluster: &Cluster, t: &Target, q: &Query, body: &Bytes, content_type: Option<&str>) -> Result<Response<Body>, ApiError> {
+pub fn create(
+    cluster: &Cluster,
+    t: &Target,
+    q: &Query,
+    body: &Bytes,
+    content_type: Option<&str>,
+) -> Result<Response<Body>, ApiError> {
     if t.rt.is_metrics() {
         return Err(ApiError::method_not_allowed());
     }
@@ -206,7 +270,12 @@ fn has_status(rt: &ResourceType) -> bool {
 }
 
 /// Keeps the half of an object that a write to the other half must not touch.
-fn keep_other_half(rt: &ResourceType, subresource: Option<&str>, before: &Value, after: &mut Value) {
+fn keep_other_half(
+    rt: &ResourceType,
+    subresource: Option<&str>,
+    before: &Value,
+    after: &mut Value,
+) {
     if !has_status(rt) {
         return;
     }
@@ -224,7 +293,13 @@ fn keep_other_half(rt: &ResourceType, subresource: Option<&str>, before: &Value,
     }
 }
 
-pub fn update(cluster: &Cluster, t: &Target, name: &str, body: &Bytes, content_type: Option<&str>) -> Result<Response<Body>, ApiError> {
+pub fn update(
+    cluster: &Cluster,
+    t: &Target,
+    name: &str,
+    body: &Bytes,
+    content_type: Option<&str>,
+) -> Result<Response<Body>, ApiError> {
     let mut new = decode_body(body, content_type)?;
     let ns = t.namespace.clone().unwrap_or_default();
     if t.subresource.as_deref() == Some("scale") {
@@ -249,24 +324,50 @@ pub fn update(cluster: &Cluster, t: &Target, name: &str, body: &Bytes, content_t
     Ok(h::json_text(200, o.json.to_string()))
 }
 
-pub fn patch(cluster: &Cluster, t: &Target, name: &str, body: &Bytes, content_type: Option<&str>) -> Result<Response<Body>, ApiError> {
+pub fn patch(
+    cluster: &Cluster,
+    t: &Target,
+    name: &str,
+    body: &Bytes,
+    content_type: Option<&str>,
+) -> Result<Response<Body>, ApiError> {
     let pt = PatchType::from_content_type(content_type.unwrap_or_default()).ok_or_else(|| {
         ApiError::unsupported_media(format!("the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json"))
     })?;
     if t.subresource.as_deref() == Some("scale") {
-        return write_scale(cluster, t, name, |scale| patch::apply(scale, pt, body).map_err(ApiError::bad_request));
+        return write_scale(cluster, t, name, |scale| {
+            patch::apply(scale, pt, body).map_err(ApiError::bad_request)
+        });
     }
     let ns = t.namespace.clone().unwrap_or_default();
     if pt == PatchType::Apply && cluster.store.try_get(t.rt, &ns, name).is_none() {
-        return create(cluster, t, &Query::default(), body, Some("application/yaml"));
+        return create(
+            cluster,
+            t,
+            &Query::default(),
+            body,
+            Some("application/yaml"),
+        );
     }
     let sub = t.subresource.clone();
     let o = cluster.store.update(t.rt, &ns, name, |current| {
         let before = current.clone();
-        patch::apply(current, pt, body).map_err(|e| ApiError::new(if pt == PatchType::Json { 422 } else { 400 }, if pt == PatchType::Json { "Invalid" } else { "BadRequest" }, e))?;
+        patch::apply(current, pt, body).map_err(|e| {
+            ApiError::new(
+                if pt == PatchType::Json { 422 } else { 400 },
+                if pt == PatchType::Json {
+                    "Invalid"
+                } else {
+                    "BadRequest"
+                },
+                e,
+            )
+        })?;
         keep_other_half(t.rt, sub.as_deref(), &before, current);
         if !current.is_object() || !current["metadata"].is_object() {
-            return Err(ApiError::bad_request("the patch removed the object's metadata"));
+            return Err(ApiError::bad_request(
+                "the patch removed the object's metadata",
+            ));
         }
         Ok(true)
     })?;
@@ -276,7 +377,12 @@ pub fn patch(cluster: &Cluster, t: &Target, name: &str, body: &Bytes, content_ty
 fn scale_of(rt: &ResourceType, obj: &Value) -> Value {
     let selector = obj["spec"]["selector"]["matchLabels"]
         .as_object()
-        .map(|m| m.iter().map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or_default())).collect::<Vec<_>>().join(","))
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or_default()))
+                .collect::<Vec<_>>()
+                .join(",")
+        })
         .unwrap_or_default();
     json!({
         "kind": "Scale",
@@ -293,7 +399,12 @@ fn scale_of(rt: &ResourceType, obj: &Value) -> Value {
     })
 }
 
-fn write_scale(cluster: &Cluster, t: &Target, name: &str, f: impl FnOnce(&mut Value) -> Result<(), ApiError>) -> Result<Response<Body>, ApiError> {
+fn write_scale(
+    cluster: &Cluster,
+    t: &Target,
+    name: &str,
+    f: impl FnOnce(&mut Value) -> Result<(), ApiError>,
+) -> Result<Response<Body>, ApiError> {
     let ns = t.namespace.clone().unwrap_or_default();
     let rt = t.rt;
     let o = cluster.store.update(rt, &ns, name, |current| {
@@ -302,7 +413,13 @@ fn write_scale(cluster: &Cluster, t: &Target, name: &str, f: impl FnOnce(&mut Va
         let replicas = scale["spec"]["replicas"]
             .as_i64()
             .filter(|r| *r >= 0)
-            .ok_or_else(|| ApiError::invalid(rt, name, "spec.replicas: Invalid value: must be greater than or equal to 0"))?;
+            .ok_or_else(|| {
+                ApiError::invalid(
+                    rt,
+                    name,
+                    "spec.replicas: Invalid value: must be greater than or equal to 0",
+                )
+            })?;
         current["spec"]["replicas"] = json!(replicas);
         Ok(true)
     })?;
@@ -323,12 +440,20 @@ impl DeleteOptions {
         let b: Value = if body.iter().all(u8::is_ascii_whitespace) {
             json!({})
         } else {
-            serde_json::from_slice(body).map_err(|e| ApiError::bad_request(format!("error decoding DeleteOptions: {e}")))?
+            serde_json::from_slice(body)
+                .map_err(|e| ApiError::bad_request(format!("error decoding DeleteOptions: {e}")))?
         };
-        let grace = b["gracePeriodSeconds"].as_i64().or(q.number("gracePeriodSeconds").map_err(ApiError::bad_request)?);
-        let policy = b["propagationPolicy"].as_str().or(q.get("propagationPolicy")).unwrap_or("Background");
-        let orphan = policy == "Orphan" || b["orphanDependents"] == true || q.flag("orphanDependents");
-        let dry_run = b["dryRun"].as_array().is_some_and(|d| !d.is_empty()) || q.get("dryRun").is_some();
+        let grace = b["gracePeriodSeconds"].as_i64().or(q
+            .number("gracePeriodSeconds")
+            .map_err(ApiError::bad_request)?);
+        let policy = b["propagationPolicy"]
+            .as_str()
+            .or(q.get("propagationPolicy"))
+            .unwrap_or("Background");
+        let orphan =
+            policy == "Orphan" || b["orphanDependents"] == true || q.flag("orphanDependents");
+        let dry_run =
+            b["dryRun"].as_array().is_some_and(|d| !d.is_empty()) || q.get("dryRun").is_some();
         Ok(DeleteOptions {
             grace_period: grace,
             orphan,
@@ -340,26 +465,48 @@ impl DeleteOptions {
 
 /// Deletes one object: graceful for pods (the kubelet controller finishes it), otherwise at once
 /// unless finalizers hold it. Returns the object as the apiserver does.
-pub fn delete_object(cluster: &Cluster, rt: &'static ResourceType, ns: &str, name: &str, opts: &DeleteOptions) -> Result<Arc<Object>, ApiError> {
+pub fn delete_object(
+    cluster: &Cluster,
+    rt: &'static ResourceType,
+    ns: &str,
+    name: &str,
+    opts: &DeleteOptions,
+) -> Result<Arc<Object>, ApiError> {
     let current = cluster.store.get(rt, ns, name)?;
     let value = current.value();
     if let Some(uid) = &opts.precondition_uid
         && uid != &current.uid
     {
-        return Err(ApiError::conflict(rt, name, &format!("Precondition failed: UID in precondition: {uid}, UID in object meta: {}", current.uid)));
+        return Err(ApiError::conflict(
+            rt,
+            name,
+            &format!(
+                "Precondition failed: UID in precondition: {uid}, UID in object meta: {}",
+                current.uid
+            ),
+        ));
     }
     if opts.dry_run {
         return Ok(current);
     }
-    let has_finalizers = value["metadata"]["finalizers"].as_array().is_some_and(|f| !f.is_empty());
+    let has_finalizers = value["metadata"]["finalizers"]
+        .as_array()
+        .is_some_and(|f| !f.is_empty());
     let grace = if rt.kind == "Pod" {
-        let terminal = matches!(value["status"]["phase"].as_str(), Some("Succeeded" | "Failed"));
+        let terminal = matches!(
+            value["status"]["phase"].as_str(),
+            Some("Succeeded" | "Failed")
+        );
         let unscheduled = value["spec"]["nodeName"].as_str().is_none_or(str::is_empty);
         if terminal || unscheduled {
             0
         } else {
             opts.grace_period
-                .unwrap_or_else(|| value["spec"]["terminationGracePeriodSeconds"].as_i64().unwrap_or(30))
+                .unwrap_or_else(|| {
+                    value["spec"]["terminationGracePeriodSeconds"]
+                        .as_i64()
+                        .unwrap_or(30)
+                })
                 .max(0)
         }
     } else {
@@ -377,19 +524,41 @@ pub fn delete_object(cluster: &Cluster, rt: &'static ResourceType, ns: &str, nam
     }
     let deadline = jiff::Timestamp::now() + jiff::SignedDuration::from_secs(grace);
     cluster.store.update(rt, ns, name, |v| {
-        v["metadata"]["deletionTimestamp"] = json!(deadline.round(jiff::Unit::Second).unwrap_or(deadline).to_string());
+        v["metadata"]["deletionTimestamp"] = json!(
+            deadline
+                .round(jiff::Unit::Second)
+                .unwrap_or(deadline)
+                .to_string()
+        );
         v["metadata"]["deletionGracePeriodSeconds"] = json!(grace);
         Ok(true)
     })
 }
 
-pub fn delete(cluster: &Cluster, t: &Target, name: &str, q: &Query, body: &Bytes) -> Result<Response<Body>, ApiError> {
+pub fn delete(
+    cluster: &Cluster,
+    t: &Target,
+    name: &str,
+    q: &Query,
+    body: &Bytes,
+) -> Result<Response<Body>, ApiError> {
     let opts = DeleteOptions::parse(q, body)?;
-    let o = delete_object(cluster, t.rt, t.namespace.as_deref().unwrap_or_default(), name, &opts)?;
+    let o = delete_object(
+        cluster,
+        t.rt,
+        t.namespace.as_deref().unwrap_or_default(),
+        name,
+        &opts,
+    )?;
     Ok(h::json_text(200, o.json.to_string()))
 }
 
-pub fn delete_collection(cluster: &Cluster, t: &Target, q: &Query, body: &Bytes) -> Result<Response<Body>, ApiError> {
+pub fn delete_collection(
+    cluster: &Cluster,
+    t: &Target,
+    q: &Query,
+    body: &Bytes,
+) -> Result<Response<Body>, ApiError> {
     let sel = Selectors::parse(t.rt, q)?;
     let opts = DeleteOptions::parse(q, body)?;
     let (objects, rv) = cluster.store.list(t.rt, t.namespace.as_deref(), None);
@@ -399,7 +568,10 @@ pub fn delete_collection(cluster: &Cluster, t: &Target, q: &Query, body: &Bytes)
             items.push(d.value());
         }
     }
-    Ok(h::json(200, &json!({"kind": list_kind(t.rt), "apiVersion": t.rt.api_version(), "metadata": {"resourceVersion": rv.to_string()}, "items": items})))
+    Ok(h::json(
+        200,
+        &json!({"kind": list_kind(t.rt), "apiVersion": t.rt.api_version(), "metadata": {"resourceVersion": rv.to_string()}, "items": items}),
+    ))
 }
 
 fn success(code: u16) -> Value {
@@ -407,16 +579,27 @@ fn success(code: u16) -> Value {
 }
 
 /// policy/v1 Eviction: deletes the pod gracefully unless a PodDisruptionBudget forbids it (429).
-pub fn evict(cluster: &Cluster, t: &Target, name: &str, body: &Bytes) -> Result<Response<Body>, ApiError> {
+pub fn evict(
+    cluster: &Cluster,
+    t: &Target,
+    name: &str,
+    body: &Bytes,
+) -> Result<Response<Body>, ApiError> {
     let ns = t.namespace.clone().unwrap_or_default();
     let eviction = decode_body(body, Some("application/json"))?;
     if let Some(n) = eviction["metadata"]["name"].as_str()
         && !n.is_empty()
         && n != name
     {
-        return Err(ApiError::bad_request(format!("name in URL does not match name in Eviction object")));
+        return Err(ApiError::bad_request(format!(
+            "name in URL does not match name in Eviction object"
+        )));
     }
-    let options = eviction.get("deleteOptions").or_else(|| eviction.get("delete_options")).cloned().unwrap_or(Value::Null);
+    let options = eviction
+        .get("deleteOptions")
+        .or_else(|| eviction.get("delete_options"))
+        .cloned()
+        .unwrap_or(Value::Null);
     let pods = rt("", "pods");
     let pod = cluster.store.get(pods, &ns, name)?;
     let pod_value = pod.value();
@@ -426,7 +609,11 @@ pub fn evict(cluster: &Cluster, t: &Target, name: &str, body: &Bytes) -> Result<
         ..Default::default()
     };
     let terminating = pod_value["metadata"]["deletionTimestamp"].is_string();
-    let ignores_budget = terminating || matches!(pod_value["status"]["phase"].as_str(), Some("Succeeded" | "Failed" | "Pending"));
+    let ignores_budget = terminating
+        || matches!(
+            pod_value["status"]["phase"].as_str(),
+            Some("Succeeded" | "Failed" | "Pending")
+        );
     if !ignores_budget {
         let budgets: Vec<Value> = cluster
             .store
@@ -437,7 +624,11 @@ pub fn evict(cluster: &Cluster, t: &Target, name: &str, body: &Bytes) -> Result<
             .filter(|b| LabelSelector::from_label_selector(&b["spec"]["selector"]).matches(&pod))
             .collect();
         if budgets.len() > 1 {
-            return Err(ApiError::new(500, "InternalError", "This pod has more than one PodDisruptionBudget, which the eviction subresource does not support."));
+            return Err(ApiError::new(
+                500,
+                "InternalError",
+                "This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.",
+            ));
         }
         if let Some(budget) = budgets.first() {
             let b = pdb::evaluate(&cluster.store, budget);
@@ -445,7 +636,11 @@ pub fn evict(cluster: &Cluster, t: &Target, name: &str, body: &Bytes) -> Result<
             let unhealthy_may_go = !pod_healthy && b.current_healthy >= b.desired_healthy;
             if b.disruptions_allowed <= 0 && !unhealthy_may_go {
                 let pdb_name = budget["metadata"]["name"].as_str().unwrap_or_default();
-                let mut e = ApiError::new(429, "TooManyRequests", "Cannot evict pod as it would violate the pod's disruption budget.");
+                let mut e = ApiError::new(
+                    429,
+                    "TooManyRequests",
+                    "Cannot evict pod as it would violate the pod's disruption budget.",
+                );
                 e.details = json!({"causes": [{"reason": "DisruptionBudget", "message": format!(
                     "The disruption budget {pdb_name} needs {} healthy pods and has {} currently",
                     b.desired_healthy, b.current_healthy

@@ -82,8 +82,14 @@ fn subject_is(subject: &Value, user: &User) -> bool {
 fn role_rules(store: &Store, role_ref: &Value, namespace: &str) -> Vec<Value> {
     let name = role_ref["name"].as_str().unwrap_or_default();
     let (rt, ns) = match role_ref["kind"].as_str() {
-        Some("ClusterRole") => (resources::find("rbac.authorization.k8s.io", "v1", "clusterroles"), ""),
-        _ => (resources::find("rbac.authorization.k8s.io", "v1", "roles"), namespace),
+        Some("ClusterRole") => (
+            resources::find("rbac.authorization.k8s.io", "v1", "clusterroles"),
+            "",
+        ),
+        _ => (
+            resources::find("rbac.authorization.k8s.io", "v1", "roles"),
+            namespace,
+        ),
     };
     rt.and_then(|rt| store.try_get(rt, ns, name))
         .map(|o| o.value()["rules"].as_array().cloned().unwrap_or_default())
@@ -94,20 +100,29 @@ pub fn authorize(store: &Store, user: &User, a: &Attributes) -> bool {
     if user.is_admin() {
         return true;
     }
-    let crb = resources::find("rbac.authorization.k8s.io", "v1", "clusterrolebindings").expect("known");
+    let crb =
+        resources::find("rbac.authorization.k8s.io", "v1", "clusterrolebindings").expect("known");
     let (bindings, _) = store.list(crb, None, None);
     let mut allowed = bindings.iter().any(|b| {
         let b = b.value();
-        b["subjects"].as_array().is_some_and(|s| s.iter().any(|s| subject_is(s, user)))
-            && role_rules(store, &b["roleRef"], "").iter().any(|r| rule_allows(r, a))
+        b["subjects"]
+            .as_array()
+            .is_some_and(|s| s.iter().any(|s| subject_is(s, user)))
+            && role_rules(store, &b["roleRef"], "")
+                .iter()
+                .any(|r| rule_allows(r, a))
     });
     if !allowed && let Some(ns) = a.namespace.filter(|n| !n.is_empty()) {
         let rb = resources::find("rbac.authorization.k8s.io", "v1", "rolebindings").expect("known");
         let (bindings, _) = store.list(rb, Some(ns), None);
         allowed = bindings.iter().any(|b| {
             let b = b.value();
-            b["subjects"].as_array().is_some_and(|s| s.iter().any(|s| subject_is(s, user)))
-                && role_rules(store, &b["roleRef"], ns).iter().any(|r| rule_allows(r, a))
+            b["subjects"]
+                .as_array()
+                .is_some_and(|s| s.iter().any(|s| subject_is(s, user)))
+                && role_rules(store, &b["roleRef"], ns)
+                    .iter()
+                    .any(|r| rule_allows(r, a))
         });
     }
     allowed
@@ -121,20 +136,31 @@ mod tests {
     fn store_with_pod_reader() -> Store {
         let s = Store::new();
         let cr = resources::find("rbac.authorization.k8s.io", "v1", "clusterroles").unwrap();
-        let crb = resources::find("rbac.authorization.k8s.io", "v1", "clusterrolebindings").unwrap();
+        let crb =
+            resources::find("rbac.authorization.k8s.io", "v1", "clusterrolebindings").unwrap();
         s.create(cr, json!({"metadata":{"name":"pod-reader"},"rules":[{"apiGroups":[""],"resources":["pods","pods/log"],"verbs":["get","list","watch"]}]})).unwrap();
         s.create(crb, json!({"metadata":{"name":"pod-reader"},"roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"ClusterRole","name":"pod-reader"},"subjects":[{"kind":"User","name":"pod-reader"}]})).unwrap();
         s
     }
 
     fn attrs<'a>(verb: &'a str, group: &'a str, resource: &'a str) -> Attributes<'a> {
-        Attributes { verb, group, resource, subresource: None, namespace: None, name: None }
+        Attributes {
+            verb,
+            group,
+            resource,
+            subresource: None,
+            namespace: None,
+            name: None,
+        }
     }
 
     #[test]
     fn pod_reader_may_list_pods_but_not_deployments() {
         let s = store_with_pod_reader();
-        let u = User { name: "pod-reader".into(), groups: vec!["system:authenticated".into()] };
+        let u = User {
+            name: "pod-reader".into(),
+            groups: vec!["system:authenticated".into()],
+        };
         assert!(authorize(&s, &u, &attrs("list", "", "pods")));
         assert!(!authorize(&s, &u, &attrs("list", "apps", "deployments")));
         assert!(!authorize(&s, &u, &attrs("delete", "", "pods")));
@@ -143,13 +169,22 @@ mod tests {
     #[test]
     fn masters_may_do_anything() {
         let s = Store::new();
-        let u = User { name: "admin".into(), groups: vec!["system:masters".into()] };
+        let u = User {
+            name: "admin".into(),
+            groups: vec!["system:masters".into()],
+        };
         assert!(authorize(&s, &u, &attrs("delete", "apps", "deployments")));
     }
 
     #[test]
     fn tokens_identify_users() {
-        let creds = vec![Credential { token: "t1".into(), user: User { name: "a".into(), groups: vec![] } }];
+        let creds = vec![Credential {
+            token: "t1".into(),
+            user: User {
+                name: "a".into(),
+                groups: vec![],
+            },
+        }];
         assert_eq!(authenticate(&creds, Some("Bearer t1")).unwrap().name, "a");
         assert!(authenticate(&creds, Some("Bearer nope")).is_none());
         assert!(authenticate(&creds, None).is_none());

@@ -99,10 +99,18 @@ impl Cluster {
 /// Shorthand for the resource types the simulator's own code touches.
 pub fn rt(group: &str, plural: &str) -> &'static ResourceType {
     let version = match group {
-        "" | "apps" | "batch" | "policy" | "rbac.authorization.k8s.io" | "networking.k8s.io"
-        | "storage.k8s.io" | "coordination.k8s.io" | "discovery.k8s.io" => "v1",
+        ""
+        | "apps"
+        | "batch"
+        | "policy"
+        | "rbac.authorization.k8s.io"
+        | "networking.k8s.io"
+        | "storage.k8s.io"
+        | "coordination.k8s.io"
+        | "discovery.k8s.io" => "v1",
         "autoscaling" => "v2",
         _ => "v1beta1",
     };
-    resources::find(group, version, plural).unwrap_or_else(|| panic!("unknown resource {group}/{plural}"))
+    resources::find(group, version, plural)
+        .unwrap_or_else(|| panic!("unknown resource {group}/{plural}"))
 }

@@ -15,21 +15,30 @@ use super::error::ApiError;
 use super::http::{self as h, Body};
 use super::query::Query;
 
-pub fn handle(cluster: &Arc<Cluster>, method: &Method, path: &[String], q: &Query, body: &Bytes) -> Response<Body> {
+pub fn handle(
+    cluster: &Arc<Cluster>,
+    method: &Method,
+    path: &[String],
+    q: &Query,
+    body: &Bytes,
+) -> Response<Body> {
     let p: Vec<&str> = path.iter().map(String::as_str).collect();
     let ok = |what: String| h::json(200, &json!({"cluster": cluster.name, "done": what}));
     let result: Result<Response<Body>, ApiError> = match (method, p.as_slice()) {
         (&Method::GET, ["status"]) => {
             let count = |g: &str, r: &str| cluster.store.count(rt(g, r));
-            Ok(h::json(200, &json!({
-                "cluster": cluster.name,
-                "down": cluster.faults.is_down(),
-                "latencyMs": cluster.faults.latency().as_millis() as u64,
-                "resourceVersion": cluster.store.resource_version(),
-                "nodes": count("", "nodes"),
-                "pods": count("", "pods"),
-                "deployments": count("apps", "deployments"),
-            })))
+            Ok(h::json(
+                200,
+                &json!({
+                    "cluster": cluster.name,
+                    "down": cluster.faults.is_down(),
+                    "latencyMs": cluster.faults.latency().as_millis() as u64,
+                    "resourceVersion": cluster.store.resource_version(),
+                    "nodes": count("", "nodes"),
+                    "pods": count("", "pods"),
+                    "deployments": count("apps", "deployments"),
+                }),
+            ))
         }
         (&Method::POST, ["down"]) => {
             cluster.faults.down.store(true, Ordering::SeqCst);
@@ -74,13 +83,25 @@ pub fn handle(cluster: &Arc<Cluster>, method: &Method, path: &[String], q: &Quer
         }
         (&Method::POST, ["pods", ns, name, "log"]) => {
             let Some(container) = q.get("container").map(str::to_string).or_else(|| {
-                cluster.store.try_get(rt("", "pods"), ns, name).and_then(|p| p.value()["spec"]["containers"][0]["name"].as_str().map(str::to_string))
+                cluster
+                    .store
+                    .try_get(rt("", "pods"), ns, name)
+                    .and_then(|p| {
+                        p.value()["spec"]["containers"][0]["name"]
+                            .as_str()
+                            .map(str::to_string)
+                    })
             }) else {
                 return h::error(&ApiError::not_found(rt("", "pods"), name));
             };
             let text = String::from_utf8_lossy(body).into_owned();
             for line in text.lines() {
-                let _ = cluster.injected_logs.send(InjectedLine { namespace: ns.to_string(), pod: name.to_string(), container: container.clone(), line: line.to_string() });
+                let _ = cluster.injected_logs.send(InjectedLine {
+                    namespace: ns.to_string(),
+                    pod: name.to_string(),
+                    container: container.clone(),
+                    line: line.to_string(),
+                });
             }
             Ok(ok(format!("{} line(s) injected", text.lines().count())))
         }

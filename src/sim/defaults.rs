@@ -22,8 +22,14 @@ pub fn pod_spec(spec: &mut Value) {
     default(spec, "priority", json!(0));
     for list in ["containers", "initContainers"] {
         for c in spec[list].as_array_mut().into_iter().flatten() {
-            let latest = c["image"].as_str().is_some_and(|i| !i.contains(':') || i.ends_with(":latest"));
-            default(c, "imagePullPolicy", json!(if latest { "Always" } else { "IfNotPresent" }));
+            let latest = c["image"]
+                .as_str()
+                .is_some_and(|i| !i.contains(':') || i.ends_with(":latest"));
+            default(
+                c,
+                "imagePullPolicy",
+                json!(if latest { "Always" } else { "IfNotPresent" }),
+            );
             default(c, "terminationMessagePath", json!("/dev/termination-log"));
             default(c, "terminationMessagePolicy", json!("File"));
             default(c, "resources", json!({}));
@@ -66,7 +72,11 @@ pub fn apply(rt: &ResourceType, obj: &mut Value) {
             default(spec, "replicas", json!(1));
             default(spec, "revisionHistoryLimit", json!(10));
             default(spec, "progressDeadlineSeconds", json!(600));
-            default(spec, "strategy", json!({"type": "RollingUpdate", "rollingUpdate": {"maxSurge": "25%", "maxUnavailable": "25%"}}));
+            default(
+                spec,
+                "strategy",
+                json!({"type": "RollingUpdate", "rollingUpdate": {"maxSurge": "25%", "maxUnavailable": "25%"}}),
+            );
             template(obj);
             default(obj, "status", json!({}));
         }
@@ -78,10 +88,18 @@ pub fn apply(rt: &ResourceType, obj: &mut Value) {
         }
         "DaemonSet" => {
             default(obj, "spec", json!({}));
-            default(&mut obj["spec"], "updateStrategy", json!({"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 1, "maxSurge": 0}}));
+            default(
+                &mut obj["spec"],
+                "updateStrategy",
+                json!({"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 1, "maxSurge": 0}}),
+            );
             default(&mut obj["spec"], "revisionHistoryLimit", json!(10));
             template(obj);
-            default(obj, "status", json!({"currentNumberScheduled": 0, "numberMisscheduled": 0, "desiredNumberScheduled": 0, "numberReady": 0}));
+            default(
+                obj,
+                "status",
+                json!({"currentNumberScheduled": 0, "numberMisscheduled": 0, "desiredNumberScheduled": 0, "numberReady": 0}),
+            );
         }
         "Job" => {
             default(obj, "spec", json!({}));
@@ -122,7 +140,12 @@ pub fn apply(rt: &ResourceType, obj: &mut Value) {
                 default(p, "targetPort", port);
             }
             if spec.get("clusterIP").is_none_or(|v| v.is_null() || v == "") {
-                let ip = format!("100.{}.{}.{}", 64 + rand::random_range(0..4), rand::random_range(0..255), rand::random_range(1..255));
+                let ip = format!(
+                    "100.{}.{}.{}",
+                    64 + rand::random_range(0..4),
+                    rand::random_range(0..255),
+                    rand::random_range(1..255)
+                );
                 spec["clusterIP"] = json!(ip);
                 spec["clusterIPs"] = json!([ip]);
             }
@@ -138,7 +161,11 @@ pub fn apply(rt: &ResourceType, obj: &mut Value) {
             }
         }
         "PodDisruptionBudget" => {
-            default(obj, "status", json!({"disruptionsAllowed": 0, "currentHealthy": 0, "desiredHealthy": 0, "expectedPods": 0}));
+            default(
+                obj,
+                "status",
+                json!({"disruptionsAllowed": 0, "currentHealthy": 0, "desiredHealthy": 0, "expectedPods": 0}),
+            );
         }
         "Secret" => default(obj, "type", json!("Opaque")),
         _ => {}
@@ -156,7 +183,10 @@ mod tests {
         apply(rt("apps", "deployments"), &mut d);
         assert_eq!(d["spec"]["replicas"], 1);
         assert_eq!(d["spec"]["strategy"]["rollingUpdate"]["maxSurge"], "25%");
-        assert_eq!(d["spec"]["template"]["spec"]["containers"][0]["imagePullPolicy"], "IfNotPresent");
+        assert_eq!(
+            d["spec"]["template"]["spec"]["containers"][0]["imagePullPolicy"],
+            "IfNotPresent"
+        );
     }
 
     #[test]

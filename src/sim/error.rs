@@ -41,7 +41,11 @@ impl ApiError {
     pub fn not_found(rt: &ResourceType, name: &str) -> Self {
         ApiError {
             details: details(rt, name),
-            ..Self::new(404, "NotFound", format!("{} \"{name}\" not found", rt.qualified()))
+            ..Self::new(
+                404,
+                "NotFound",
+                format!("{} \"{name}\" not found", rt.qualified()),
+            )
         }
     }
 
@@ -55,7 +59,11 @@ impl ApiError {
     pub fn already_exists(rt: &ResourceType, name: &str) -> Self {
         ApiError {
             details: details(rt, name),
-            ..Self::new(409, "AlreadyExists", format!("{} \"{name}\" already exists", rt.qualified()))
+            ..Self::new(
+                409,
+                "AlreadyExists",
+                format!("{} \"{name}\" already exists", rt.qualified()),
+            )
         }
     }
 
@@ -65,7 +73,10 @@ impl ApiError {
             ..Self::new(
                 409,
                 "Conflict",
-                format!("Operation cannot be fulfilled on {} \"{name}\": {why}", rt.qualified()),
+                format!(
+                    "Operation cannot be fulfilled on {} \"{name}\": {why}",
+                    rt.qualified()
+                ),
             )
         }
     }
@@ -73,7 +84,11 @@ impl ApiError {
     pub fn invalid(rt: &ResourceType, name: &str, why: &str) -> Self {
         ApiError {
             details: details(rt, name),
-            ..Self::new(422, "Invalid", format!("{} \"{name}\" is invalid: {why}", rt.kind))
+            ..Self::new(
+                422,
+                "Invalid",
+                format!("{} \"{name}\" is invalid: {why}", rt.kind),
+            )
         }
     }
 
@@ -124,7 +139,11 @@ impl ApiError {
     }
 
     pub fn method_not_allowed() -> Self {
-        Self::new(405, "MethodNotAllowed", "the server does not allow this method on the requested resource")
+        Self::new(
+            405,
+            "MethodNotAllowed",
+            "the server does not allow this method on the requested resource",
+        )
     }
 
     pub fn unavailable(message: impl Into<String>) -> Self {
@@ -136,7 +155,11 @@ impl ApiError {
     }
 
     pub fn path_not_found() -> Self {
-        Self::new(404, "NotFound", "the server could not find the requested resource")
+        Self::new(
+            404,
+            "NotFound",
+            "the server could not find the requested resource",
+        )
     }
 
     pub fn status(&self) -> Value {

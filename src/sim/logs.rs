@@ -27,7 +27,14 @@ pub fn line(style: &str, pod: &str, k: u64, at: Timestamp) -> String {
     let klog_time = at.strftime("%m%d %H:%M:%S%.6f");
     match style {
         "nginx-ingress" => {
-            let paths = ["/", "/healthz", "/api/v1/users", "/static/app.js", "/login", "/favicon.ico"];
+            let paths = [
+                "/",
+                "/healthz",
+                "/api/v1/users",
+                "/static/app.js",
+                "/login",
+                "/favicon.ico",
+            ];
             let codes = [200, 200, 200, 304, 200, 404, 200, 502];
             format!(
                 "{ip} - - [{}] \"GET {} HTTP/1.1\" {} {} \"-\" \"Mozilla/5.0\" {} {:.3} [default-web-80] {pod}",
@@ -55,21 +62,40 @@ pub fn line(style: &str, pod: &str, k: u64, at: Timestamp) -> String {
             k % 16,
             k % 40
         ),
-        "kube-router" => format!("I{klog_time}       1 network_routes_controller.go:{}] Syncing ipsets, seq {k}", 300 + k % 50),
-        "kubeapps" => format!("{ip} - - [{}] \"GET /api/kube/healthz HTTP/1.1\" 200 2 seq={k}", at.strftime("%d/%b/%Y:%H:%M:%S +0000")),
-        "dokuwiki" => format!("[{}] [php:notice] [pid {}] wiki: page view start seq={k}", at.strftime("%a %b %d %H:%M:%S%.6f %Y"), 100 + k % 50),
-        _ => format!("64 bytes from 8.8.8.8: seq={k} ttl=117 time={:.3} ms", 1.0 + (k % 90) as f64 / 10.0),
+        "kube-router" => format!(
+            "I{klog_time}       1 network_routes_controller.go:{}] Syncing ipsets, seq {k}",
+            300 + k % 50
+        ),
+        "kubeapps" => format!(
+            "{ip} - - [{}] \"GET /api/kube/healthz HTTP/1.1\" 200 2 seq={k}",
+            at.strftime("%d/%b/%Y:%H:%M:%S +0000")
+        ),
+        "dokuwiki" => format!(
+            "[{}] [php:notice] [pid {}] wiki: page view start seq={k}",
+            at.strftime("%a %b %d %H:%M:%S%.6f %Y"),
+            100 + k % 50
+        ),
+        _ => format!(
+            "64 bytes from 8.8.8.8: seq={k} ttl=117 time={:.3} ms",
+            1.0 + (k % 90) as f64 / 10.0
+        ),
     }
 }
 
 /// The log style for a container: its app label, else its name.
 fn style_of(pod: &Value, container: &str) -> String {
-    let app = pod["metadata"]["labels"]["app"].as_str().or_else(|| pod["metadata"]["labels"]["app.kubernetes.io/name"].as_str());
+    let app = pod["metadata"]["labels"]["app"]
+        .as_str()
+        .or_else(|| pod["metadata"]["labels"]["app.kubernetes.io/name"].as_str());
     app.unwrap_or(container).to_string()
 }
 
 fn rate_of(pod: &Value) -> f64 {
-    pod["metadata"]["annotations"][RATE].as_str().and_then(|r| r.parse().ok()).filter(|r: &f64| *r > 0.0).unwrap_or(1.0)
+    pod["metadata"]["annotations"][RATE]
+        .as_str()
+        .and_then(|r| r.parse().ok())
+        .filter(|r: &f64| *r > 0.0)
+        .unwrap_or(1.0)
 }
 
 struct Window {
@@ -88,14 +114,22 @@ impl Window {
     fn count_before(&self, t: Timestamp) -> u64 {
         let t = self.end.map_or(t, |e| e.min(t));
         let secs = t.duration_since(self.start).as_secs_f64();
-        if secs <= 0.0 { 0 } else { (secs * self.rate).ceil() as u64 }
+        if secs <= 0.0 {
+            0
+        } else {
+            (secs * self.rate).ceil() as u64
+        }
     }
 }
 
 fn format_line(w: &Window, pod: &str, k: u64, timestamps: bool) -> String {
     let at = w.at(k);
     let text = line(&w.style, pod, k, at);
-    if timestamps { format!("{} {text}\n", at.strftime("%Y-%m-%dT%H:%M:%S%.9fZ")) } else { format!("{text}\n") }
+    if timestamps {
+        format!("{} {text}\n", at.strftime("%Y-%m-%dT%H:%M:%S%.9fZ"))
+    } else {
+        format!("{text}\n")
+    }
 }
 
 fn ts(v: &Value) -> Option<Timestamp> {
@@ -106,19 +140,42 @@ fn bad(msg: String) -> ApiError {
     ApiError::bad_request(msg)
 }
 
-pub fn logs(cluster: Arc<Cluster>, ns: &str, name: &str, q: &Query) -> Result<Response<Body>, ApiError> {
+pub fn logs(
+    cluster: Arc<Cluster>,
+    ns: &str,
+    name: &str,
+    q: &Query,
+) -> Result<Response<Body>, ApiError> {
     let pod = cluster.store.get(rt("", "pods"), ns, name)?.value();
-    let containers: Vec<String> = pod["spec"]["containers"].as_array().into_iter().flatten().filter_map(|c| c["name"].as_str().map(str::to_string)).collect();
+    let containers: Vec<String> = pod["spec"]["containers"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c["name"].as_str().map(str::to_string))
+        .collect();
     let container = match q.get("container") {
         Some(c) => c.to_string(),
         None if containers.len() == 1 => containers[0].clone(),
-        None => return Err(bad(format!("a container name must be specified for pod {name}, choose one of: [{}]", containers.join(" ")))),
-    };
-    let Some(status) = pod["status"]["containerStatuses"].as_array().and_then(|s| s.iter().find(|s| s["name"] == container.as_str())).cloned() else {
-        if containers.contains(&container) {
-            return Err(bad(format!("container \"{container}\" in pod \"{name}\" is waiting to start: ContainerCreating")));
+        None => {
+            return Err(bad(format!(
+                "a container name must be specified for pod {name}, choose one of: [{}]",
+                containers.join(" ")
+            )));
         }
-        return Err(bad(format!("container {container} is not valid for pod {name}")));
+    };
+    let Some(status) = pod["status"]["containerStatuses"]
+        .as_array()
+        .and_then(|s| s.iter().find(|s| s["name"] == container.as_str()))
+        .cloned()
+    else {
+        if containers.contains(&container) {
+            return Err(bad(format!(
+                "container \"{container}\" in pod \"{name}\" is waiting to start: ContainerCreating"
+            )));
+        }
+        return Err(bad(format!(
+            "container {container} is not valid for pod {name}"
+        )));
     };
     let previous = q.flag("previous");
     let follow = q.flag("follow") && !previous;
@@ -127,20 +184,39 @@ pub fn logs(cluster: Arc<Cluster>, ns: &str, name: &str, q: &Query) -> Result<Re
         let t = &status["lastState"]["terminated"];
         match (ts(&t["startedAt"]), ts(&t["finishedAt"])) {
             (Some(s), Some(e)) => (s, Some(e)),
-            _ => return Err(bad(format!("previous terminated container \"{container}\" in pod \"{name}\" not found"))),
+            _ => {
+                return Err(bad(format!(
+                    "previous terminated container \"{container}\" in pod \"{name}\" not found"
+                )));
+            }
         }
     } else if let Some(s) = ts(&status["state"]["running"]["startedAt"]) {
         (s, None)
-    } else if let (Some(s), Some(e)) = (ts(&status["state"]["terminated"]["startedAt"]), ts(&status["state"]["terminated"]["finishedAt"])) {
+    } else if let (Some(s), Some(e)) = (
+        ts(&status["state"]["terminated"]["startedAt"]),
+        ts(&status["state"]["terminated"]["finishedAt"]),
+    ) {
         (s, Some(e))
-    } else if let (Some(s), Some(e)) = (ts(&status["lastState"]["terminated"]["startedAt"]), ts(&status["lastState"]["terminated"]["finishedAt"])) {
+    } else if let (Some(s), Some(e)) = (
+        ts(&status["lastState"]["terminated"]["startedAt"]),
+        ts(&status["lastState"]["terminated"]["finishedAt"]),
+    ) {
         // Waiting in CrashLoopBackOff: the logs are the last run's, as with the real kubelet.
         (s, Some(e))
     } else {
-        let reason = status["state"]["waiting"]["reason"].as_str().unwrap_or("ContainerCreating");
-        return Err(bad(format!("container \"{container}\" in pod \"{name}\" is waiting to start: {reason}")));
+        let reason = status["state"]["waiting"]["reason"]
+            .as_str()
+            .unwrap_or("ContainerCreating");
+        return Err(bad(format!(
+            "container \"{container}\" in pod \"{name}\" is waiting to start: {reason}"
+        )));
     };
-    let w = Window { start, end, rate: rate_of(&pod), style: style_of(&pod, &container) };
+    let w = Window {
+        start,
+        end,
+        rate: rate_of(&pod),
+        style: style_of(&pod, &container),
+    };
     let now = Timestamp::now();
     let total = w.count_before(now);
     let mut first = total.saturating_sub(MAX_LINES);
@@ -153,7 +229,10 @@ pub fn logs(cluster: Arc<Cluster>, ns: &str, name: &str, q: &Query) -> Result<Re
     if let Some(tail) = q.number("tailLines").map_err(bad)?.filter(|t| *t >= 0) {
         first = first.max(total.saturating_sub(tail as u64));
     }
-    let limit_bytes = q.number("limitBytes").map_err(bad)?.map(|l| l.max(0) as usize);
+    let limit_bytes = q
+        .number("limitBytes")
+        .map_err(bad)?
+        .map(|l| l.max(0) as usize);
     let mut history = String::new();
     for k in first..total {
         history.push_str(&format_line(&w, name, k, timestamps));
@@ -235,17 +314,31 @@ mod tests {
     #[test]
     fn window_counts_lines_by_rate() {
         let start: Timestamp = "2026-01-01T00:00:00Z".parse().unwrap();
-        let w = Window { start, end: None, rate: 2.0, style: "x".into() };
+        let w = Window {
+            start,
+            end: None,
+            rate: 2.0,
+            style: "x".into(),
+        };
         assert_eq!(w.count_before(start + SignedDuration::from_secs(10)), 20);
         assert_eq!(w.count_before(start - SignedDuration::from_secs(1)), 0);
-        let ended = Window { end: Some(start + SignedDuration::from_secs(3)), ..w };
-        assert_eq!(ended.count_before(start + SignedDuration::from_secs(100)), 6);
+        let ended = Window {
+            end: Some(start + SignedDuration::from_secs(3)),
+            ..w
+        };
+        assert_eq!(
+            ended.count_before(start + SignedDuration::from_secs(100)),
+            6
+        );
     }
 
     #[test]
     fn lines_are_deterministic_per_index() {
         let at: Timestamp = "2026-01-01T00:00:00Z".parse().unwrap();
-        assert_eq!(line("nginx-ingress", "p", 3, at), line("nginx-ingress", "p", 3, at));
+        assert_eq!(
+            line("nginx-ingress", "p", 3, at),
+            line("nginx-ingress", "p", 3, at)
+        );
         assert!(line("nginx-ingress", "p", 3, at).contains("HTTP/1.1"));
         assert!(line("busybox", "p", 3, at).contains("seq=3"));
     }

@@ -8,7 +8,9 @@ use super::error::ApiError;
 use super::resources::ResourceType;
 
 fn seed(s: &str) -> u64 {
-    s.bytes().fold(0xcbf29ce484222325u64, |h, b| (h ^ b as u64).wrapping_mul(0x100000001b3))
+    s.bytes().fold(0xcbf29ce484222325u64, |h, b| {
+        (h ^ b as u64).wrapping_mul(0x100000001b3)
+    })
 }
 
 /// A value in [0, 1) that drifts over minutes, different per object.
@@ -62,10 +64,13 @@ fn node_metrics(cluster: &Cluster, node: &Value, now: jiff::Timestamp) -> Value 
     let secs = now.as_second();
     let (pods, _) = cluster.store.list(rt("", "pods"), None, None);
     let (mut cpu, mut mem) = (100i64, 700i64);
-    for p in pods.iter().filter(|p| p.field("spec.nodeName") == Some(name) && p.field("status.phase") == Some("Running")) {
+    for p in pods.iter().filter(|p| {
+        p.field("spec.nodeName") == Some(name) && p.field("status.phase") == Some("Running")
+    }) {
         let v = p.value();
         for c in v["spec"]["containers"].as_array().into_iter().flatten() {
-            let (c_cpu, c_mem) = container_usage(&p.name, c["name"].as_str().unwrap_or_default(), secs);
+            let (c_cpu, c_mem) =
+                container_usage(&p.name, c["name"].as_str().unwrap_or_default(), secs);
             cpu += c_cpu;
             mem += c_mem;
         }
@@ -85,20 +90,36 @@ pub fn list(cluster: &Cluster, rt_: &ResourceType, ns: Option<&str>) -> Vec<Valu
     let now = jiff::Timestamp::now();
     if rt_.kind == "NodeMetrics" {
         let (nodes, _) = cluster.store.list(rt("", "nodes"), None, None);
-        nodes.iter().map(|n| node_metrics(cluster, &n.value(), now)).collect()
+        nodes
+            .iter()
+            .map(|n| node_metrics(cluster, &n.value(), now))
+            .collect()
     } else {
         let (pods, _) = cluster.store.list(rt("", "pods"), ns, None);
-        pods.iter().filter_map(|p| pod_metrics(&p.value(), now)).collect()
+        pods.iter()
+            .filter_map(|p| pod_metrics(&p.value(), now))
+            .collect()
     }
 }
 
-pub fn get(cluster: &Cluster, rt_: &'static ResourceType, ns: Option<&str>, name: &str) -> Result<Value, ApiError> {
+pub fn get(
+    cluster: &Cluster,
+    rt_: &'static ResourceType,
+    ns: Option<&str>,
+    name: &str,
+) -> Result<Value, ApiError> {
     let now = jiff::Timestamp::now();
     if rt_.kind == "NodeMetrics" {
-        let node = cluster.store.get(rt("", "nodes"), "", name).map_err(|_| ApiError::not_found(rt_, name))?;
+        let node = cluster
+            .store
+            .get(rt("", "nodes"), "", name)
+            .map_err(|_| ApiError::not_found(rt_, name))?;
         Ok(node_metrics(cluster, &node.value(), now))
     } else {
-        let pod = cluster.store.get(rt("", "pods"), ns.unwrap_or_default(), name).map_err(|_| ApiError::not_found(rt_, name))?;
+        let pod = cluster
+            .store
+            .get(rt("", "pods"), ns.unwrap_or_default(), name)
+            .map_err(|_| ApiError::not_found(rt_, name))?;
         pod_metrics(&pod.value(), now).ok_or_else(|| ApiError::not_found(rt_, name))
     }
 }

@@ -18,7 +18,9 @@ impl PatchType {
             "application/json-patch+json" => Some(PatchType::Json),
             "application/merge-patch+json" => Some(PatchType::Merge),
             "application/strategic-merge-patch+json" => Some(PatchType::Strategic),
-            "application/apply-patch+yaml" | "application/apply-patch+json" => Some(PatchType::Apply),
+            "application/apply-patch+yaml" | "application/apply-patch+json" => {
+                Some(PatchType::Apply)
+            }
             _ => None,
         }
     }
@@ -74,7 +76,12 @@ pub fn merge(target: &mut Value, patch: &Value) {
 /// The merge key of the lists Kubernetes patches strategically, by field name.
 fn merge_key(field: &str) -> Option<&'static str> {
     Some(match field {
-        "containers" | "initContainers" | "ephemeralContainers" | "volumes" | "env" | "imagePullSecrets" => "name",
+        "containers"
+        | "initContainers"
+        | "ephemeralContainers"
+        | "volumes"
+        | "env"
+        | "imagePullSecrets" => "name",
         "ports" => "containerPort",
         "volumeMounts" => "mountPath",
         "volumeDevices" => "devicePath",
@@ -130,7 +137,9 @@ fn strategic(target: &mut Value, patch: &Value, _path: &str) {
                 for item in items {
                     let id = item.get(key).cloned();
                     let directive = item.get("$patch").and_then(Value::as_str);
-                    let pos = id.as_ref().and_then(|id| list.iter().position(|x| x.get(key) == Some(id)));
+                    let pos = id
+                        .as_ref()
+                        .and_then(|id| list.iter().position(|x| x.get(key) == Some(id)));
                     match (directive, pos) {
                         (Some("delete"), Some(i)) => {
                             list.remove(i);
@@ -171,16 +180,27 @@ mod tests {
     #[test]
     fn cordon_and_uncordon_patches_toggle_unschedulable() {
         let mut node = json!({"spec": {"podCIDR": "10.0.0.0/24"}});
-        apply(&mut node, PatchType::Strategic, br#"{"spec":{"unschedulable":true}}"#).unwrap();
+        apply(
+            &mut node,
+            PatchType::Strategic,
+            br#"{"spec":{"unschedulable":true}}"#,
+        )
+        .unwrap();
         assert_eq!(node["spec"]["unschedulable"], true);
-        apply(&mut node, PatchType::Strategic, br#"{"spec":{"unschedulable":null}}"#).unwrap();
+        apply(
+            &mut node,
+            PatchType::Strategic,
+            br#"{"spec":{"unschedulable":null}}"#,
+        )
+        .unwrap();
         assert!(node["spec"].get("unschedulable").is_none());
         assert_eq!(node["spec"]["podCIDR"], "10.0.0.0/24");
     }
 
     #[test]
     fn strategic_patch_merges_containers_by_name() {
-        let mut d = json!({"spec":{"containers":[{"name":"a","image":"x:1"},{"name":"b","image":"y:1"}]}});
+        let mut d =
+            json!({"spec":{"containers":[{"name":"a","image":"x:1"},{"name":"b","image":"y:1"}]}});
         apply(
             &mut d,
             PatchType::Strategic,
@@ -194,14 +214,24 @@ mod tests {
     #[test]
     fn strategic_patch_deletes_list_items() {
         let mut d = json!({"env":[{"name":"A","value":"1"},{"name":"B","value":"2"}]});
-        apply(&mut d, PatchType::Strategic, br#"{"env":[{"name":"A","$patch":"delete"}]}"#).unwrap();
+        apply(
+            &mut d,
+            PatchType::Strategic,
+            br#"{"env":[{"name":"A","$patch":"delete"}]}"#,
+        )
+        .unwrap();
         assert_eq!(d["env"], json!([{"name":"B","value":"2"}]));
     }
 
     #[test]
     fn json_patch_replaces_paths() {
         let mut d = json!({"spec":{"replicas":1}});
-        apply(&mut d, PatchType::Json, br#"[{"op":"replace","path":"/spec/replicas","value":3}]"#).unwrap();
+        apply(
+            &mut d,
+            PatchType::Json,
+            br#"[{"op":"replace","path":"/spec/replicas","value":3}]"#,
+        )
+        .unwrap();
         assert_eq!(d["spec"]["replicas"], 3);
     }
 
@@ -209,14 +239,26 @@ mod tests {
     fn malformed_patches_are_errors() {
         let mut d = json!({});
         assert!(apply(&mut d, PatchType::Json, b"{not json").is_err());
-        assert!(apply(&mut d, PatchType::Json, br#"[{"op":"replace","path":"/missing/x","value":1}]"#).is_err());
+        assert!(
+            apply(
+                &mut d,
+                PatchType::Json,
+                br#"[{"op":"replace","path":"/missing/x","value":1}]"#
+            )
+            .is_err()
+        );
         assert!(apply(&mut d, PatchType::Strategic, b"[1]").is_err());
     }
 
     #[test]
     fn merge_patch_null_removes_annotation() {
         let mut d = json!({"metadata":{"annotations":{"a":"1","b":"2"}}});
-        apply(&mut d, PatchType::Merge, br#"{"metadata":{"annotations":{"a":null}}}"#).unwrap();
+        apply(
+            &mut d,
+            PatchType::Merge,
+            br#"{"metadata":{"annotations":{"a":null}}}"#,
+        )
+        .unwrap();
         assert_eq!(d["metadata"]["annotations"], json!({"b":"2"}));
     }
 }

@@ -15,7 +15,10 @@ impl Query {
     }
 
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.0.get(key).map(String::as_str).filter(|v| !v.is_empty())
+        self.0
+            .get(key)
+            .map(String::as_str)
+            .filter(|v| !v.is_empty())
     }
 
     /// Present and not `0`/`false`.
@@ -42,7 +45,9 @@ mod tests {
 
     #[test]
     fn kube_rs_style_queries_parse() {
-        let q = Query::parse(Some("&watch=true&labelSelector=app%3Dweb%2Ctier%3Dfront&timeoutSeconds=290"));
+        let q = Query::parse(Some(
+            "&watch=true&labelSelector=app%3Dweb%2Ctier%3Dfront&timeoutSeconds=290",
+        ));
         assert!(q.flag("watch"));
         assert_eq!(q.get("labelSelector"), Some("app=web,tier=front"));
         assert_eq!(q.number("timeoutSeconds").unwrap(), Some(290));

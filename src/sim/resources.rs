@@ -71,43 +71,400 @@ macro_rules! rt {
 }
 
 pub static RESOURCES: &[ResourceType] = &[
-    rt!("", "v1", "pods", "pod", "Pod", true, ["po"], ["all"], ["status", "log", "eviction", "portforward", "exec", "binding"]),
-    rt!("", "v1", "nodes", "node", "Node", false, ["no"], [], ["status", "proxy"]),
-    rt!("", "v1", "namespaces", "namespace", "Namespace", false, ["ns"], [], ["status", "finalize"]),
-    rt!("", "v1", "services", "service", "Service", true, ["svc"], ["all"], ["status", "proxy"]),
-    rt!("", "v1", "endpoints", "endpoints", "Endpoints", true, ["ep"], [], []),
-    rt!("", "v1", "configmaps", "configmap", "ConfigMap", true, ["cm"], [], []),
+    rt!(
+        "",
+        "v1",
+        "pods",
+        "pod",
+        "Pod",
+        true,
+        ["po"],
+        ["all"],
+        [
+            "status",
+            "log",
+            "eviction",
+            "portforward",
+            "exec",
+            "binding"
+        ]
+    ),
+    rt!(
+        "",
+        "v1",
+        "nodes",
+        "node",
+        "Node",
+        false,
+        ["no"],
+        [],
+        ["status", "proxy"]
+    ),
+    rt!(
+        "",
+        "v1",
+        "namespaces",
+        "namespace",
+        "Namespace",
+        false,
+        ["ns"],
+        [],
+        ["status", "finalize"]
+    ),
+    rt!(
+        "",
+        "v1",
+        "services",
+        "service",
+        "Service",
+        true,
+        ["svc"],
+        ["all"],
+        ["status", "proxy"]
+    ),
+    rt!(
+        "",
+        "v1",
+        "endpoints",
+        "endpoints",
+        "Endpoints",
+        true,
+        ["ep"],
+        [],
+        []
+    ),
+    rt!(
+        "",
+        "v1",
+        "configmaps",
+        "configmap",
+        "ConfigMap",
+        true,
+        ["cm"],
+        [],
+        []
+    ),
     rt!("", "v1", "secrets", "secret", "Secret", true, [], [], []),
-    rt!("", "v1", "serviceaccounts", "serviceaccount", "ServiceAccount", true, ["sa"], [], ["token"]),
+    rt!(
+        "",
+        "v1",
+        "serviceaccounts",
+        "serviceaccount",
+        "ServiceAccount",
+        true,
+        ["sa"],
+        [],
+        ["token"]
+    ),
     rt!("", "v1", "events", "event", "Event", true, ["ev"], [], []),
-    rt!("", "v1", "persistentvolumes", "persistentvolume", "PersistentVolume", false, ["pv"], [], ["status"]),
-    rt!("", "v1", "persistentvolumeclaims", "persistentvolumeclaim", "PersistentVolumeClaim", true, ["pvc"], [], ["status"]),
-    rt!("", "v1", "replicationcontrollers", "replicationcontroller", "ReplicationController", true, ["rc"], ["all"], ["status", "scale"]),
-    rt!("", "v1", "resourcequotas", "resourcequota", "ResourceQuota", true, ["quota"], [], ["status"]),
-    rt!("", "v1", "limitranges", "limitrange", "LimitRange", true, ["limits"], [], []),
-    rt!("apps", "v1", "deployments", "deployment", "Deployment", true, ["deploy"], ["all"], ["status", "scale"]),
-    rt!("apps", "v1", "replicasets", "replicaset", "ReplicaSet", true, ["rs"], ["all"], ["status", "scale"]),
-    rt!("apps", "v1", "daemonsets", "daemonset", "DaemonSet", true, ["ds"], ["all"], ["status"]),
-    rt!("apps", "v1", "statefulsets", "statefulset", "StatefulSet", true, ["sts"], ["all"], ["status", "scale"]),
-    rt!("apps", "v1", "controllerrevisions", "controllerrevision", "ControllerRevision", true, [], [], []),
-    rt!("batch", "v1", "jobs", "job", "Job", true, [], ["all"], ["status"]),
-    rt!("batch", "v1", "cronjobs", "cronjob", "CronJob", true, ["cj"], ["all"], ["status"]),
-    rt!("autoscaling", "v2", "horizontalpodautoscalers", "horizontalpodautoscaler", "HorizontalPodAutoscaler", true, ["hpa"], ["all"], ["status"]),
-    rt!("policy", "v1", "poddisruptionbudgets", "poddisruptionbudget", "PodDisruptionBudget", true, ["pdb"], [], ["status"]),
-    rt!("networking.k8s.io", "v1", "ingresses", "ingress", "Ingress", true, ["ing"], [], ["status"]),
-    rt!("networking.k8s.io", "v1", "networkpolicies", "networkpolicy", "NetworkPolicy", true, ["netpol"], [], []),
-    rt!("networking.k8s.io", "v1", "ingressclasses", "ingressclass", "IngressClass", false, [], [], []),
-    rt!("rbac.authorization.k8s.io", "v1", "roles", "role", "Role", true, [], [], []),
-    rt!("rbac.authorization.k8s.io", "v1", "rolebindings", "rolebinding", "RoleBinding", true, [], [], []),
-    rt!("rbac.authorization.k8s.io", "v1", "clusterroles", "clusterrole", "ClusterRole", false, [], [], []),
-    rt!("rbac.authorization.k8s.io", "v1", "clusterrolebindings", "clusterrolebinding", "ClusterRoleBinding", false, [], [], []),
-    rt!("storage.k8s.io", "v1", "storageclasses", "storageclass", "StorageClass", false, ["sc"], [], []),
-    rt!("coordination.k8s.io", "v1", "leases", "lease", "Lease", true, [], [], []),
-    rt!("discovery.k8s.io", "v1", "endpointslices", "endpointslice", "EndpointSlice", true, [], [], []),
-    rt!("scheduling.k8s.io", "v1", "priorityclasses", "priorityclass", "PriorityClass", false, ["pc"], [], []),
-    rt!("apiextensions.k8s.io", "v1", "customresourcedefinitions", "customresourcedefinition", "CustomResourceDefinition", false, ["crd", "crds"], [], ["status"]),
-    rt!("metrics.k8s.io", "v1beta1", "nodes", "", "NodeMetrics", false, [], [], []),
-    rt!("metrics.k8s.io", "v1beta1", "pods", "", "PodMetrics", true, [], [], []),
+    rt!(
+        "",
+        "v1",
+        "persistentvolumes",
+        "persistentvolume",
+        "PersistentVolume",
+        false,
+        ["pv"],
+        [],
+        ["status"]
+    ),
+    rt!(
+        "",
+        "v1",
+        "persistentvolumeclaims",
+        "persistentvolumeclaim",
+        "PersistentVolumeClaim",
+        true,
+        ["pvc"],
+        [],
+        ["status"]
+    ),
+    rt!(
+        "",
+        "v1",
+        "replicationcontrollers",
+        "replicationcontroller",
+        "ReplicationController",
+        true,
+        ["rc"],
+        ["all"],
+        ["status", "scale"]
+    ),
+    rt!(
+        "",
+        "v1",
+        "resourcequotas",
+        "resourcequota",
+        "ResourceQuota",
+        true,
+        ["quota"],
+        [],
+        ["status"]
+    ),
+    rt!(
+        "",
+        "v1",
+        "limitranges",
+        "limitrange",
+        "LimitRange",
+        true,
+        ["limits"],
+        [],
+        []
+    ),
+    rt!(
+        "apps",
+        "v1",
+        "deployments",
+        "deployment",
+        "Deployment",
+        true,
+        ["deploy"],
+        ["all"],
+        ["status", "scale"]
+    ),
+    rt!(
+        "apps",
+        "v1",
+        "replicasets",
+        "replicaset",
+        "ReplicaSet",
+        true,
+        ["rs"],
+        ["all"],
+        ["status", "scale"]
+    ),
+    rt!(
+        "apps",
+        "v1",
+        "daemonsets",
+        "daemonset",
+        "DaemonSet",
+        true,
+        ["ds"],
+        ["all"],
+        ["status"]
+    ),
+    rt!(
+        "apps",
+        "v1",
+        "statefulsets",
+        "statefulset",
+        "StatefulSet",
+        true,
+        ["sts"],
+        ["all"],
+        ["status", "scale"]
+    ),
+    rt!(
+        "apps",
+        "v1",
+        "controllerrevisions",
+        "controllerrevision",
+        "ControllerRevision",
+        true,
+        [],
+        [],
+        []
+    ),
+    rt!(
+        "batch",
+        "v1",
+        "jobs",
+        "job",
+        "Job",
+        true,
+        [],
+        ["all"],
+        ["status"]
+    ),
+    rt!(
+        "batch",
+        "v1",
+        "cronjobs",
+        "cronjob",
+        "CronJob",
+        true,
+        ["cj"],
+        ["all"],
+        ["status"]
+    ),
+    rt!(
+        "autoscaling",
+        "v2",
+        "horizontalpodautoscalers",
+        "horizontalpodautoscaler",
+        "HorizontalPodAutoscaler",
+        true,
+        ["hpa"],
+        ["all"],
+        ["status"]
+    ),
+    rt!(
+        "policy",
+        "v1",
+        "poddisruptionbudgets",
+        "poddisruptionbudget",
+        "PodDisruptionBudget",
+        true,
+        ["pdb"],
+        [],
+        ["status"]
+    ),
+    rt!(
+        "networking.k8s.io",
+        "v1",
+        "ingresses",
+        "ingress",
+        "Ingress",
+        true,
+        ["ing"],
+        [],
+        ["status"]
+    ),
+    rt!(
+        "networking.k8s.io",
+        "v1",
+        "networkpolicies",
+        "networkpolicy",
+        "NetworkPolicy",
+        true,
+        ["netpol"],
+        [],
+        []
+    ),
+    rt!(
+        "networking.k8s.io",
+        "v1",
+        "ingressclasses",
+        "ingressclass",
+        "IngressClass",
+        false,
+        [],
+        [],
+        []
+    ),
+    rt!(
+        "rbac.authorization.k8s.io",
+        "v1",
+        "roles",
+        "role",
+        "Role",
+        true,
+        [],
+        [],
+        []
+    ),
+    rt!(
+        "rbac.authorization.k8s.io",
+        "v1",
+        "rolebindings",
+        "rolebinding",
+        "RoleBinding",
+        true,
+        [],
+        [],
+        []
+    ),
+    rt!(
+        "rbac.authorization.k8s.io",
+        "v1",
+        "clusterroles",
+        "clusterrole",
+        "ClusterRole",
+        false,
+        [],
+        [],
+        []
+    ),
+    rt!(
+        "rbac.authorization.k8s.io",
+        "v1",
+        "clusterrolebindings",
+        "clusterrolebinding",
+        "ClusterRoleBinding",
+        false,
+        [],
+        [],
+        []
+    ),
+    rt!(
+        "storage.k8s.io",
+        "v1",
+        "storageclasses",
+        "storageclass",
+        "StorageClass",
+        false,
+        ["sc"],
+        [],
+        []
+    ),
+    rt!(
+        "coordination.k8s.io",
+        "v1",
+        "leases",
+        "lease",
+        "Lease",
+        true,
+        [],
+        [],
+        []
+    ),
+    rt!(
+        "discovery.k8s.io",
+        "v1",
+        "endpointslices",
+        "endpointslice",
+        "EndpointSlice",
+        true,
+        [],
+        [],
+        []
+    ),
+    rt!(
+        "scheduling.k8s.io",
+        "v1",
+        "priorityclasses",
+        "priorityclass",
+        "PriorityClass",
+        false,
+        ["pc"],
+        [],
+        []
+    ),
+    rt!(
+        "apiextensions.k8s.io",
+        "v1",
+        "customresourcedefinitions",
+        "customresourcedefinition",
+        "CustomResourceDefinition",
+        false,
+        ["crd", "crds"],
+        [],
+        ["status"]
+    ),
+    rt!(
+        "metrics.k8s.io",
+        "v1beta1",
+        "nodes",
+        "",
+        "NodeMetrics",
+        false,
+        [],
+        [],
+        []
+    ),
+    rt!(
+        "metrics.k8s.io",
+        "v1beta1",
+        "pods",
+        "",
+        "PodMetrics",
+        true,
+        [],
+        [],
+        []
+    ),
 ];
 
 /// The resource served at `/api/v1/<plural>` or `/apis/<group>/<version>/<plural>`.
@@ -148,14 +505,20 @@ mod tests {
 
     #[test]
     fn by_kind_resolves_grouped_and_core_kinds() {
-        assert_eq!(by_kind("apps/v1", "Deployment").unwrap().plural, "deployments");
+        assert_eq!(
+            by_kind("apps/v1", "Deployment").unwrap().plural,
+            "deployments"
+        );
         assert_eq!(by_kind("v1", "Pod").unwrap().plural, "pods");
         assert!(by_kind("apps/v1", "Pod").is_none());
     }
 
     #[test]
     fn qualified_names_carry_the_group() {
-        assert_eq!(find("apps", "v1", "deployments").unwrap().qualified(), "deployments.apps");
+        assert_eq!(
+            find("apps", "v1", "deployments").unwrap().qualified(),
+            "deployments.apps"
+        );
         assert_eq!(find("", "v1", "pods").unwrap().qualified(), "pods");
     }
 }

@@ -26,7 +26,11 @@ pub struct Target {
 }
 
 pub fn parse(path: &str) -> Route {
-    let segs: Vec<&str> = path.trim_matches('/').split('/').filter(|s| !s.is_empty()).collect();
+    let segs: Vec<&str> = path
+        .trim_matches('/')
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .collect();
     match segs.as_slice() {
         ["version"] => Route::Version,
         ["healthz" | "livez" | "readyz", ..] => Route::Health,
@@ -34,7 +38,10 @@ pub fn parse(path: &str) -> Route {
         ["_sim", rest @ ..] => Route::Control(rest.iter().map(|s| s.to_string()).collect()),
         ["api"] => Route::ApiVersions,
         ["apis"] => Route::ApiGroupList,
-        ["api", "v1"] => Route::ResourceList { group: String::new(), version: "v1".into() },
+        ["api", "v1"] => Route::ResourceList {
+            group: String::new(),
+            version: "v1".into(),
+        },
         ["apis", group] => Route::ApiGroup(group.to_string()),
         ["apis", group, version] => Route::ResourceList {
             group: group.to_string(),
@@ -51,14 +58,26 @@ fn resource(group: &str, version: &str, rest: &[&str]) -> Route {
         ["namespaces", ns, plural, more @ ..]
             if resources::find(group, version, plural).is_some_and(|r| r.namespaced) =>
         {
-            (Some(ns.to_string()), std::iter::once(*plural).chain(more.iter().copied()).collect::<Vec<_>>())
+            (
+                Some(ns.to_string()),
+                std::iter::once(*plural)
+                    .chain(more.iter().copied())
+                    .collect::<Vec<_>>(),
+            )
         }
         _ => (None, rest.to_vec()),
     };
-    let Some(rt) = rest.first().and_then(|p| resources::find(group, version, p)) else {
+    let Some(rt) = rest
+        .first()
+        .and_then(|p| resources::find(group, version, p))
+    else {
         return Route::Unknown;
     };
-    if rest.len() > 3 {
+    if rest.len() > 3
+        || rest
+            .get(2)
+            .is_some_and(|sub| !rt.subresources.contains(sub))
+    {
         return Route::Unknown;
     }
     Route::Resource(Target {
@@ -103,7 +122,13 @@ mod tests {
         let t = target("/apis/apps/v1/deployments");
         assert_eq!(t.rt.kind, "Deployment");
         assert!(t.namespace.is_none() && t.name.is_none());
-        assert_eq!(parse("/apis/apps/v1"), Route::ResourceList { group: "apps".into(), version: "v1".into() });
+        assert_eq!(
+            parse("/apis/apps/v1"),
+            Route::ResourceList {
+                group: "apps".into(),
+                version: "v1".into()
+            }
+        );
         assert_eq!(parse("/apis/nope.io/v1/things"), Route::Unknown);
         assert_eq!(parse("/api/v1/namespaces/default/bogus"), Route::Unknown);
     }

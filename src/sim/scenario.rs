@@ -94,7 +94,10 @@ impl Scenario {
         Settings {
             shutdown_seconds: self.settings.shutdown_seconds.unwrap_or(d.shutdown_seconds),
             start_seconds: self.settings.start_seconds.unwrap_or(d.start_seconds),
-            unreachable_eviction_seconds: self.settings.unreachable_eviction_seconds.unwrap_or(d.unreachable_eviction_seconds),
+            unreachable_eviction_seconds: self
+                .settings
+                .unreachable_eviction_seconds
+                .unwrap_or(d.unreachable_eviction_seconds),
         }
     }
 }
@@ -122,7 +125,13 @@ pub fn credentials(spec: &ClusterSpec) -> anyhow::Result<(Vec<Credential>, Vec<C
         .map(|u| {
             let mut groups = u.groups.clone();
             groups.push("system:authenticated".into());
-            Credential { token: token(), user: User { name: u.name.clone(), groups } }
+            Credential {
+                token: token(),
+                user: User {
+                    name: u.name.clone(),
+                    groups,
+                },
+            }
         })
         .collect();
     let contexts = spec
@@ -132,8 +141,21 @@ pub fn credentials(spec: &ClusterSpec) -> anyhow::Result<(Vec<Credential>, Vec<C
             let cred = creds
                 .iter()
                 .find(|cr| cr.user.name == c.user)
-                .ok_or_else(|| anyhow::anyhow!("context {} names user {}, which cluster {} does not define", c.name, c.user, spec.name))?;
-            Ok(ContextEntry { name: c.name.clone(), cluster: spec.name.clone(), user: format!("{}-{}", spec.name, c.user), token: cred.token.clone(), namespace: c.namespace.clone() })
+                .ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "context {} names user {}, which cluster {} does not define",
+                        c.name,
+                        c.user,
+                        spec.name
+                    )
+                })?;
+            Ok(ContextEntry {
+                name: c.name.clone(),
+                cluster: spec.name.clone(),
+                user: format!("{}-{}", spec.name, c.user),
+                token: cred.token.clone(),
+                namespace: c.namespace.clone(),
+            })
         })
         .collect::<anyhow::Result<_>>()?;
     Ok((creds, contexts))
@@ -147,10 +169,16 @@ pub fn ip_from_name(name: &str) -> Option<String> {
 }
 
 pub fn node_object(n: &NodeSpec, index: usize) -> Value {
-    let control_plane = n.role.as_deref().is_some_and(|r| r == "control-plane" || r == "master");
+    let control_plane = n
+        .role
+        .as_deref()
+        .is_some_and(|r| r == "control-plane" || r == "master");
     let zone = n.zone.clone().unwrap_or_else(|| "ap-northeast-2a".into());
-    let region = zone.trim_end_matches(|c: char| c.is_ascii_alphabetic()).to_string();
-    let ip = ip_from_name(&n.name).unwrap_or_else(|| format!("172.20.{}.{}", 32 + index / 250, 10 + index % 240));
+    let region = zone
+        .trim_end_matches(|c: char| c.is_ascii_alphabetic())
+        .to_string();
+    let ip = ip_from_name(&n.name)
+        .unwrap_or_else(|| format!("172.20.{}.{}", 32 + index / 250, 10 + index % 240));
     let cpu = n.cpu.clone().unwrap_or_else(|| "2".into());
     let memory = n.memory.clone().unwrap_or_else(|| "3977496Ki".into());
     let mut labels = json!({
@@ -164,19 +192,22 @@ pub fn node_object(n: &NodeSpec, index: usize) -> Value {
         "topology.kubernetes.io/zone": zone,
         "kops.k8s.io/instancegroup": if control_plane { format!("control-plane-{zone}") } else { format!("nodes-{zone}") },
     });
-    let role_label = if control_plane { "node-role.kubernetes.io/control-plane" } else { "node-role.kubernetes.io/node" };
+    let role_label = if control_plane {
+        "node-role.kubernetes.io/control-plane"
+    } else {
+        "node-role.kubernetes.io/node"
+    };
     labels[role_label] = json!("");
     let mut spec = json!({"podCIDR": format!("100.96.{}.0/24", index % 256), "providerID": format!("aws:///{zone}/i-0{:016x}", index as u64 * 7919 + 12345)});
     if control_plane {
-        spec["taints"] = json!([{"key": "node-role.kubernetes.io/control-plane", "effect": "NoSchedule"}]);
+        spec["taints"] =
+            json!([{"key": "node-role.kubernetes.io/control-plane", "effect": "NoSchedule"}]);
     }
     if n.unschedulable {
         spec["unschedulable"] = json!(true);
     }
     let now = super::store::now_rfc3339();
-    let cond = |t: &str, status: &str, reason: &str, message: &str| {
-        json!({"type": t, "status": status, "reason": reason, "message": message, "lastHeartbeatTime": now, "lastTransitionTime": now})
-    };
+    let cond = |t: &str, status: &str, reason: &str, message: &str| json!({"type": t, "status": status, "reason": reason, "message": message, "lastHeartbeatTime": now, "lastTransitionTime": now});
     json!({
         "apiVersion": "v1",
         "kind": "Node",
@@ -216,12 +247,26 @@ pub fn node_object(n: &NodeSpec, index: usize) -> Value {
 const BUILTIN_NAMESPACES: &[&str] = &["default", "kube-system", "kube-public", "kube-node-lease"];
 
 /// Creates a cluster from its spec: namespaces, nodes, then the manifests in file order.
-pub fn load(spec: &ClusterSpec, settings: Settings) -> anyhow::Result<(Arc<Cluster>, Vec<ContextEntry>)> {
+pub fn load(
+    spec: &ClusterSpec,
+    settings: Settings,
+) -> anyhow::Result<(Arc<Cluster>, Vec<ContextEntry>)> {
     let (creds, contexts) = credentials(spec)?;
     let cluster = Cluster::new(&spec.name, creds, settings);
-    let declared_ns: Vec<&str> = spec.objects.iter().filter(|o| o["kind"] == "Namespace").filter_map(|o| o["metadata"]["name"].as_str()).collect();
-    for ns in BUILTIN_NAMESPACES.iter().filter(|n| !declared_ns.contains(n)) {
-        create(&cluster, json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}}))?;
+    let declared_ns: Vec<&str> = spec
+        .objects
+        .iter()
+        .filter(|o| o["kind"] == "Namespace")
+        .filter_map(|o| o["metadata"]["name"].as_str())
+        .collect();
+    for ns in BUILTIN_NAMESPACES
+        .iter()
+        .filter(|n| !declared_ns.contains(n))
+    {
+        create(
+            &cluster,
+            json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}}),
+        )?;
     }
     for o in spec.objects.iter().filter(|o| o["kind"] == "Namespace") {
         create(&cluster, o.clone())?;
@@ -229,7 +274,10 @@ pub fn load(spec: &ClusterSpec, settings: Settings) -> anyhow::Result<(Arc<Clust
     for (i, n) in spec.nodes.iter().enumerate() {
         create(&cluster, node_object(n, i))?;
     }
-    create(&cluster, json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "kubernetes", "namespace": "default", "labels": {"component": "apiserver", "provider": "kubernetes"}}, "spec": {"ports": [{"name": "https", "port": 443, "targetPort": 443}], "clusterIP": "100.64.0.1"}}))?;
+    create(
+        &cluster,
+        json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "kubernetes", "namespace": "default", "labels": {"component": "apiserver", "provider": "kubernetes"}}, "spec": {"ports": [{"name": "https", "port": 443, "targetPort": 443}], "clusterIP": "100.64.0.1"}}),
+    )?;
     for o in spec.objects.iter().filter(|o| o["kind"] != "Namespace") {
         create(&cluster, o.clone())?;
     }
@@ -242,19 +290,35 @@ pub fn load(spec: &ClusterSpec, settings: Settings) -> anyhow::Result<(Arc<Clust
 fn create(cluster: &Cluster, mut obj: Value) -> anyhow::Result<()> {
     let api_version = obj["apiVersion"].as_str().unwrap_or_default().to_string();
     let kind = obj["kind"].as_str().unwrap_or_default().to_string();
-    let name = obj["metadata"]["name"].as_str().unwrap_or_default().to_string();
-    let rt = resources::by_kind(&api_version, &kind).ok_or_else(|| anyhow::anyhow!("scenario object {kind} {name}: unknown apiVersion/kind {api_version}/{kind}"))?;
+    let name = obj["metadata"]["name"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let rt = resources::by_kind(&api_version, &kind).ok_or_else(|| {
+        anyhow::anyhow!(
+            "scenario object {kind} {name}: unknown apiVersion/kind {api_version}/{kind}"
+        )
+    })?;
     if rt.namespaced && obj["metadata"]["namespace"].is_null() {
         obj["metadata"]["namespace"] = json!("default");
     }
     defaults::apply(rt, &mut obj);
-    cluster.store.create(rt, obj).map_err(|e| anyhow::anyhow!("scenario object {kind} {name}: {}", e.message))?;
+    cluster
+        .store
+        .create(rt, obj)
+        .map_err(|e| anyhow::anyhow!("scenario object {kind} {name}: {}", e.message))?;
     Ok(())
 }
 
 /// The namespace objects a cluster holds (for tests of the default scenario).
 pub fn namespaces(cluster: &Cluster) -> Vec<String> {
-    cluster.store.list(rt("", "namespaces"), None, None).0.iter().map(|o| o.name.clone()).collect()
+    cluster
+        .store
+        .list(rt("", "namespaces"), None, None)
+        .0
+        .iter()
+        .map(|o| o.name.clone())
+        .collect()
 }
 
 #[cfg(test)]
@@ -266,19 +330,28 @@ mod tests {
         let s = Scenario::parse(DEFAULT).unwrap();
         let names: Vec<_> = s.clusters.iter().map(|c| c.name.as_str()).collect();
         assert_eq!(names, ["prod", "stg"]);
-        let contexts: Vec<_> = s.clusters.iter().flat_map(|c| c.contexts.iter().map(|c| c.name.clone())).collect();
+        let contexts: Vec<_> = s
+            .clusters
+            .iter()
+            .flat_map(|c| c.contexts.iter().map(|c| c.name.clone()))
+            .collect();
         assert!(contexts.contains(&"prod-pod-reader".to_string()));
     }
 
     #[test]
     fn kops_node_names_give_their_ip() {
-        assert_eq!(ip_from_name("ip-172-20-36-62.ap-northeast-2.compute.internal").as_deref(), Some("172.20.36.62"));
+        assert_eq!(
+            ip_from_name("ip-172-20-36-62.ap-northeast-2.compute.internal").as_deref(),
+            Some("172.20.36.62")
+        );
         assert_eq!(ip_from_name("node-1"), None);
     }
 
     #[test]
     fn unknown_scenario_field_is_an_error_naming_it() {
-        let err = Scenario::parse("clusters: []\nsetings: {}\n").unwrap_err().to_string();
+        let err = Scenario::parse("clusters: []\nsetings: {}\n")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("setings"), "{err}");
     }
 

@@ -35,7 +35,10 @@ fn split_top_level(s: &str) -> Vec<&str> {
         }
     }
     out.push(&s[start..]);
-    out.into_iter().map(str::trim).filter(|p| !p.is_empty()).collect()
+    out.into_iter()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect()
 }
 
 fn valid_key(k: &str) -> bool {
@@ -61,7 +64,11 @@ impl LabelSelector {
     pub fn parse(s: &str) -> Result<Self, String> {
         let mut reqs = Vec::new();
         for part in split_top_level(s) {
-            let bad = || format!("unable to parse requirement: found '{part}', expected: valid label selector");
+            let bad = || {
+                format!(
+                    "unable to parse requirement: found '{part}', expected: valid label selector"
+                )
+            };
             let req = if let Some(k) = part.strip_prefix('!') {
                 Requirement::DoesNotExist(k.trim().to_string())
             } else if let Some((k, v)) = part.split_once("!=") {
@@ -115,7 +122,9 @@ impl LabelSelector {
             .as_object()
             .map(|m| {
                 m.iter()
-                    .map(|(k, v)| Requirement::Equals(k.clone(), v.as_str().unwrap_or_default().into()))
+                    .map(|(k, v)| {
+                        Requirement::Equals(k.clone(), v.as_str().unwrap_or_default().into())
+                    })
                     .collect()
             })
             .unwrap_or_default();
@@ -153,7 +162,9 @@ impl FieldSelector {
             } else if let Some((k, v)) = part.split_once("==").or_else(|| part.split_once('=')) {
                 (k, v, true)
             } else {
-                return Err(format!("invalid selector: '{s}'; can't understand '{part}'"));
+                return Err(format!(
+                    "invalid selector: '{s}'; can't understand '{part}'"
+                ));
             };
             let k = k.trim();
             if !allowed(k) {
@@ -176,7 +187,12 @@ mod tests {
     use super::*;
 
     fn labels<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
-        move |k| pairs.iter().find(|(a, _)| *a == k).map(|(_, v)| v.to_string())
+        move |k| {
+            pairs
+                .iter()
+                .find(|(a, _)| *a == k)
+                .map(|(_, v)| v.to_string())
+        }
     }
 
     #[test]
@@ -184,7 +200,11 @@ mod tests {
         let s = LabelSelector::parse("app=web,tier in (front, back),!canary").unwrap();
         assert!(s.matches_with(labels(&[("app", "web"), ("tier", "front")])));
         assert!(!s.matches_with(labels(&[("app", "web"), ("tier", "db")])));
-        assert!(!s.matches_with(labels(&[("app", "web"), ("tier", "front"), ("canary", "1")])));
+        assert!(!s.matches_with(labels(&[
+            ("app", "web"),
+            ("tier", "front"),
+            ("canary", "1")
+        ])));
     }
 
     #[test]

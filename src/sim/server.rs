@@ -36,14 +36,21 @@ type BoxError = Box<dyn std::error::Error + Send + Sync>;
 pub async fn serve(listener: TcpListener, tls: Arc<rustls::ServerConfig>, cluster: Arc<Cluster>) {
     let acceptor = TlsAcceptor::from(tls);
     loop {
-        let Ok((tcp, _)) = listener.accept().await else { continue };
+        let Ok((tcp, _)) = listener.accept().await else {
+            continue;
+        };
         let _ = tcp.set_nodelay(true);
         let acceptor = acceptor.clone();
         let cluster = cluster.clone();
         tokio::spawn(async move {
-            let Ok(stream) = acceptor.accept(tcp).await else { return };
+            let Ok(stream) = acceptor.accept(tcp).await else {
+                return;
+            };
             let svc = service_fn(move |req| handle(cluster.clone(), req));
-            let _ = hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), svc).with_upgrades().await;
+            let _ = hyper::server::conn::http1::Builder::new()
+                .serve_connection(TokioIo::new(stream), svc)
+                .with_upgrades()
+                .await;
         });
     }
 }
@@ -70,18 +77,30 @@ async fn handle(cluster: Arc<Cluster>, req: Request<Incoming>) -> Result<Respons
         Route::Health => return Ok(h::text(200, "ok")),
         _ => {}
     }
-    let authorization = req.headers().get(http::header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+    let authorization = req
+        .headers()
+        .get(http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
     let Some(user) = auth::authenticate(&cluster.credentials, authorization) else {
         return Ok(h::error(&ApiError::unauthorized()));
     };
-    let found = |v: Option<serde_json::Value>| v.map_or_else(|| h::error(&ApiError::path_not_found()), |v| h::json(200, &v));
+    let found = |v: Option<serde_json::Value>| {
+        v.map_or_else(
+            || h::error(&ApiError::path_not_found()),
+            |v| h::json(200, &v),
+        )
+    };
     Ok(match route {
         Route::ApiVersions => h::json(200, &discovery::api_versions()),
         Route::ApiGroupList => h::json(200, &discovery::api_group_list()),
         Route::ApiGroup(g) => found(discovery::api_group(&g)),
         Route::ResourceList { group, version } => found(discovery::resource_list(&group, &version)),
-        Route::OpenApi | Route::Unknown | Route::Version | Route::Health | Route::Control(_) => h::error(&ApiError::path_not_found()),
-        Route::Resource(t) => resource(cluster, user, t, query, req).await.unwrap_or_else(|e| h::error(&e)),
+        Route::OpenApi | Route::Unknown | Route::Version | Route::Health | Route::Control(_) => {
+            h::error(&ApiError::path_not_found())
+        }
+        Route::Resource(t) => resource(cluster, user, t, query, req)
+            .await
+            .unwrap_or_else(|e| h::error(&e)),
     })
 }
 
@@ -90,7 +109,13 @@ async fn read_body(req: Request<Incoming>) -> Result<Bytes, ApiError> {
         .collect()
         .await
         .map(|b| b.to_bytes())
-        .map_err(|_| ApiError::new(413, "RequestEntityTooLarge", "the request body is too large or could not be read"))
+        .map_err(|_| {
+            ApiError::new(
+                413,
+                "RequestEntityTooLarge",
+                "the request body is too large or could not be read",
+            )
+        })
 }
 
 /// The RBAC verb of a request, as the apiserver derives it.
@@ -110,7 +135,13 @@ fn verb_of(method: &Method, t: &Target, q: &Query) -> Result<&'static str, ApiEr
     })
 }
 
-async fn resource(cluster: Arc<Cluster>, user: auth::User, t: Target, q: Query, req: Request<Incoming>) -> Result<Response<Body>, ApiError> {
+async fn resource(
+    cluster: Arc<Cluster>,
+    user: auth::User,
+    t: Target,
+    q: Query,
+    req: Request<Incoming>,
+) -> Result<Response<Body>, ApiError> {
     let method = req.method().clone();
     let verb = verb_of(&method, &t, &q)?;
     let attrs = Attributes {
@@ -122,8 +153,20 @@ async fn resource(cluster: Arc<Cluster>, user: auth::User, t: Target, q: Query, 
         name: t.name.as_deref(),
     };
     if !auth::authorize(&cluster.store, &user, &attrs) {
-        let name = if verb == "list" || verb == "watch" || verb == "create" && t.subresource.is_none() { None } else { t.name.as_deref() };
-        return Err(ApiError::forbidden(&user.name, verb, t.rt, t.subresource.as_deref(), t.namespace.as_deref(), name));
+        let name =
+            if verb == "list" || verb == "watch" || verb == "create" && t.subresource.is_none() {
+                None
+            } else {
+                t.name.as_deref()
+            };
+        return Err(ApiError::forbidden(
+            &user.name,
+            verb,
+            t.rt,
+            t.subresource.as_deref(),
+            t.namespace.as_deref(),
+            name,
+        ));
     }
     if let Some(sub) = t.subresource.as_deref()
         && !t.rt.subresources.contains(&sub)
@@ -134,10 +177,20 @@ async fn resource(cluster: Arc<Cluster>, user: auth::User, t: Target, q: Query, 
         return pods_portforward::upgrade(cluster, &t, &q, req).await;
     }
     if t.subresource.as_deref() == Some("exec") {
-        return Err(ApiError::bad_request("the simulator does not run commands in containers (exec is not supported)"));
+        return Err(ApiError::bad_request(
+            "the simulator does not run commands in containers (exec is not supported)",
+        ));
     }
-    let accept = req.headers().get(http::header::ACCEPT).and_then(|v| v.to_str().ok()).map(str::to_string);
-    let content_type = req.headers().get(http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_string);
+    let accept = req
+        .headers()
+        .get(http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let content_type = req
+        .headers()
+        .get(http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
     let repr = table::negotiate(accept.as_deref());
     let ct = content_type.as_deref();
     let name = t.name.clone();
@@ -148,11 +201,21 @@ async fn resource(cluster: Arc<Cluster>, user: auth::User, t: Target, q: Query, 
         (&Method::GET, Some(n), Some("log")) => logs::logs(cluster.clone(), &ns, n, &q),
         (&Method::GET, Some(n), _) => api::get(&cluster, &t, n, &q, repr),
         (&Method::POST, None, None) => api::create(&cluster, &t, &q, &read_body(req).await?, ct),
-        (&Method::POST, Some(n), Some("eviction")) => api::evict(&cluster, &t, n, &read_body(req).await?),
-        (&Method::PUT, Some(n), None | Some("status" | "scale")) => api::update(&cluster, &t, n, &read_body(req).await?, ct),
-        (&Method::PATCH, Some(n), None | Some("status" | "scale")) => api::patch(&cluster, &t, n, &read_body(req).await?, ct),
-        (&Method::DELETE, Some(n), None) => api::delete(&cluster, &t, n, &q, &read_body(req).await?),
-        (&Method::DELETE, None, None) => api::delete_collection(&cluster, &t, &q, &read_body(req).await?),
+        (&Method::POST, Some(n), Some("eviction")) => {
+            api::evict(&cluster, &t, n, &read_body(req).await?)
+        }
+        (&Method::PUT, Some(n), None | Some("status" | "scale")) => {
+            api::update(&cluster, &t, n, &read_body(req).await?, ct)
+        }
+        (&Method::PATCH, Some(n), None | Some("status" | "scale")) => {
+            api::patch(&cluster, &t, n, &read_body(req).await?, ct)
+        }
+        (&Method::DELETE, Some(n), None) => {
+            api::delete(&cluster, &t, n, &q, &read_body(req).await?)
+        }
+        (&Method::DELETE, None, None) => {
+            api::delete_collection(&cluster, &t, &q, &read_body(req).await?)
+        }
         _ => Err(ApiError::method_not_allowed()),
     }
 }

@@ -190,16 +190,21 @@ impl Store {
     }
 
     /// Stores a new object; fills uid, creationTimestamp, generation and resourceVersion.
-    pub fn create(&self, rt: &'static ResourceType, mut obj: Value) -> Result<Arc<Object>, ApiError> {
+    pub fn create(
+        &self,
+        rt: &'static ResourceType,
+        mut obj: Value,
+    ) -> Result<Arc<Object>, ApiError> {
         let mut inner = self.lock();
-        let meta = obj
-            .get("metadata")
-            .cloned()
-            .unwrap_or_else(|| json!({}));
+        let meta = obj.get("metadata").cloned().unwrap_or_else(|| json!({}));
         let mut name = meta["name"].as_str().unwrap_or_default().to_string();
         if name.is_empty() {
             let Some(prefix) = meta["generateName"].as_str() else {
-                return Err(ApiError::invalid(rt, "", "metadata.name: Required value: name or generateName is required"));
+                return Err(ApiError::invalid(
+                    rt,
+                    "",
+                    "metadata.name: Required value: name or generateName is required",
+                ));
             };
             name = loop {
                 let candidate = format!("{prefix}{}", random_suffix(5));
@@ -218,7 +223,9 @@ impl Store {
         }
         let ns = namespace_of(rt, &meta);
         if rt.namespaced && ns.is_empty() {
-            return Err(ApiError::bad_request("the namespace of the provided object does not match the namespace sent on the request"));
+            return Err(ApiError::bad_request(
+                "the namespace of the provided object does not match the namespace sent on the request",
+            ));
         }
         if rt.namespaced && rt.kind != "Namespace" {
             let ns_known = inner
@@ -352,7 +359,12 @@ impl Store {
     }
 
     /// Removes an object at once (finalizers are the caller's business).
-    pub fn remove(&self, rt: &'static ResourceType, ns: &str, name: &str) -> Result<Arc<Object>, ApiError> {
+    pub fn remove(
+        &self,
+        rt: &'static ResourceType,
+        ns: &str,
+        name: &str,
+    ) -> Result<Arc<Object>, ApiError> {
         let mut inner = self.lock();
         let key = (ns.to_string(), name.to_string());
         let current = inner
@@ -401,7 +413,11 @@ impl Store {
     }
 
     /// The current objects of one type and a feed of every change after them, atomically.
-    pub fn list_and_subscribe(&self, rt: &ResourceType, ns: Option<&str>) -> (Vec<Arc<Object>>, Subscription) {
+    pub fn list_and_subscribe(
+        &self,
+        rt: &ResourceType,
+        ns: Option<&str>,
+    ) -> (Vec<Arc<Object>>, Subscription) {
         let inner = self.lock();
         let objects = inner
             .collections
@@ -435,7 +451,10 @@ impl Store {
 }
 
 fn has_generation(rt: &ResourceType) -> bool {
-    !matches!(rt.kind, "Pod" | "Event" | "ConfigMap" | "Secret" | "Endpoints" | "Node" | "Namespace")
+    !matches!(
+        rt.kind,
+        "Pod" | "Event" | "ConfigMap" | "Secret" | "Endpoints" | "Node" | "Namespace"
+    )
 }
 
 fn namespace_of(rt: &ResourceType, meta: &Value) -> String {
@@ -450,11 +469,17 @@ fn namespace_of(rt: &ResourceType, meta: &Value) -> String {
 fn validate_name(name: &str) -> Result<(), String> {
     let ok = !name.is_empty()
         && name.len() <= 253
+        && name.chars().all(|c| {
+            c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.' || c == ':'
+        })
         && name
             .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.' || c == ':')
-        && name.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
-        && name.chars().last().is_some_and(|c| c.is_ascii_alphanumeric());
+            .next()
+            .is_some_and(|c| c.is_ascii_alphanumeric())
+        && name
+            .chars()
+            .last()
+            .is_some_and(|c| c.is_ascii_alphanumeric());
     if ok {
         Ok(())
     } else {
@@ -563,13 +588,23 @@ fn index(rt: &'static ResourceType, rv: u64, obj: &Value) -> Object {
 }
 
 pub fn now_rfc3339() -> String {
-    jiff::Timestamp::now().round(jiff::Unit::Second).unwrap_or_else(|_| jiff::Timestamp::now()).to_string()
+    jiff::Timestamp::now()
+        .round(jiff::Unit::Second)
+        .unwrap_or_else(|_| jiff::Timestamp::now())
+        .to_string()
 }
 
 pub fn new_uid() -> String {
     let b: [u8; 16] = rand::random();
     let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
 }
 
 /// The 5-character suffixes Kubernetes uses in generated names (no vowels, no look-alikes).
@@ -594,7 +629,8 @@ mod tests {
 
     fn store_with_ns() -> Store {
         let s = Store::new();
-        s.create(namespaces(), json!({"metadata":{"name":"default"}})).unwrap();
+        s.create(namespaces(), json!({"metadata":{"name":"default"}}))
+            .unwrap();
         s
     }
 
@@ -624,9 +660,16 @@ mod tests {
     #[test]
     fn duplicate_create_conflicts() {
         let s = store_with_ns();
-        s.create(pods(), json!({"metadata":{"name":"a","namespace":"default"}})).unwrap();
+        s.create(
+            pods(),
+            json!({"metadata":{"name":"a","namespace":"default"}}),
+        )
+        .unwrap();
         let err = s
-            .create(pods(), json!({"metadata":{"name":"a","namespace":"default"}}))
+            .create(
+                pods(),
+                json!({"metadata":{"name":"a","namespace":"default"}}),
+            )
             .unwrap_err();
         assert_eq!(err.code, 409);
     }
@@ -634,7 +677,12 @@ mod tests {
     #[test]
     fn unchanged_update_emits_nothing() {
         let s = store_with_ns();
-        let a = s.create(pods(), json!({"metadata":{"name":"a","namespace":"default"}})).unwrap();
+        let a = s
+            .create(
+                pods(),
+                json!({"metadata":{"name":"a","namespace":"default"}}),
+            )
+            .unwrap();
         let b = s.update(pods(), "default", "a", |_| Ok(true)).unwrap();
         assert_eq!(a.rv, b.rv);
     }
@@ -642,8 +690,17 @@ mod tests {
     #[test]
     fn watch_backlog_starts_after_the_given_version() {
         let s = store_with_ns();
-        let a = s.create(pods(), json!({"metadata":{"name":"a","namespace":"default"}})).unwrap();
-        s.create(pods(), json!({"metadata":{"name":"b","namespace":"default"}})).unwrap();
+        let a = s
+            .create(
+                pods(),
+                json!({"metadata":{"name":"a","namespace":"default"}}),
+            )
+            .unwrap();
+        s.create(
+            pods(),
+            json!({"metadata":{"name":"b","namespace":"default"}}),
+        )
+        .unwrap();
         let sub = s.subscribe(a.rv).unwrap();
         assert_eq!(sub.backlog.len(), 1);
         assert_eq!(sub.backlog[0].object.name, "b");
@@ -652,8 +709,17 @@ mod tests {
     #[test]
     fn compaction_makes_old_versions_gone() {
         let s = store_with_ns();
-        let a = s.create(pods(), json!({"metadata":{"name":"a","namespace":"default"}})).unwrap();
-        s.create(pods(), json!({"metadata":{"name":"b","namespace":"default"}})).unwrap();
+        let a = s
+            .create(
+                pods(),
+                json!({"metadata":{"name":"a","namespace":"default"}}),
+            )
+            .unwrap();
+        s.create(
+            pods(),
+            json!({"metadata":{"name":"b","namespace":"default"}}),
+        )
+        .unwrap();
         s.compact();
         assert!(s.subscribe(a.rv).is_err());
         assert!(s.subscribe(s.resource_version()).is_ok());
@@ -662,15 +728,22 @@ mod tests {
     #[test]
     fn list_pages_in_key_order_within_a_namespace() {
         let s = store_with_ns();
-        s.create(namespaces(), json!({"metadata":{"name":"zz"}})).unwrap();
+        s.create(namespaces(), json!({"metadata":{"name":"zz"}}))
+            .unwrap();
         for n in ["c", "a", "b"] {
-            s.create(pods(), json!({"metadata":{"name":n,"namespace":"default"}})).unwrap();
+            s.create(pods(), json!({"metadata":{"name":n,"namespace":"default"}}))
+                .unwrap();
         }
-        s.create(pods(), json!({"metadata":{"name":"a","namespace":"zz"}})).unwrap();
+        s.create(pods(), json!({"metadata":{"name":"a","namespace":"zz"}}))
+            .unwrap();
         let (all, _) = s.list(pods(), Some("default"), None);
         let names: Vec<_> = all.iter().map(|o| o.name.as_str()).collect();
         assert_eq!(names, ["a", "b", "c"]);
-        let (rest, _) = s.list(pods(), Some("default"), Some(&("default".into(), "a".into())));
+        let (rest, _) = s.list(
+            pods(),
+            Some("default"),
+            Some(&("default".into(), "a".into())),
+        );
         assert_eq!(rest.len(), 2);
         let (everything, _) = s.list(pods(), None, None);
         assert_eq!(everything.len(), 4);
@@ -679,7 +752,11 @@ mod tests {
     #[test]
     fn zero_grace_deletion_timestamp_without_finalizers_removes() {
         let s = store_with_ns();
-        s.create(pods(), json!({"metadata":{"name":"a","namespace":"default"}})).unwrap();
+        s.create(
+            pods(),
+            json!({"metadata":{"name":"a","namespace":"default"}}),
+        )
+        .unwrap();
         s.update(pods(), "default", "a", |v| {
             v["metadata"]["deletionTimestamp"] = json!(now_rfc3339());
             v["metadata"]["deletionGracePeriodSeconds"] = json!(0);

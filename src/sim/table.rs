@@ -26,7 +26,9 @@ pub fn negotiate(accept: Option<&str>) -> Representation {
         let as_ = params.iter().find_map(|p| p.strip_prefix("as="));
         match as_ {
             Some("Table") => return Representation::Table,
-            Some("PartialObjectMetadata" | "PartialObjectMetadataList") => return Representation::Metadata,
+            Some("PartialObjectMetadata" | "PartialObjectMetadataList") => {
+                return Representation::Metadata;
+            }
             Some(_) => continue,
             None => return Representation::Plain,
         }
@@ -69,7 +71,12 @@ fn column_definitions(rt: &ResourceType) -> Value {
         .collect()
 }
 
-pub fn table_row(rt: &ResourceType, obj: &Object, include: IncludeObject, now: jiff::Timestamp) -> Value {
+pub fn table_row(
+    rt: &ResourceType,
+    obj: &Object,
+    include: IncludeObject,
+    now: jiff::Timestamp,
+) -> Value {
     let value = obj.value();
     let cells = printers::cells(rt.kind, &value, now);
     let object = match include {
@@ -89,7 +96,10 @@ pub fn table(
     include: IncludeObject,
 ) -> Value {
     let now = jiff::Timestamp::now();
-    let rows: Vec<Value> = objects.iter().map(|o| table_row(rt, o, include, now)).collect();
+    let rows: Vec<Value> = objects
+        .iter()
+        .map(|o| table_row(rt, o, include, now))
+        .collect();
     let mut meta = json!({"resourceVersion": rv.to_string()});
     if let Some(c) = continue_token {
         meta["continue"] = json!(c);

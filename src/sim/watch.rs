@@ -34,7 +34,13 @@ impl Encoder {
             Representation::Plain => o.json.to_string(),
             Representation::Metadata => table::partial_metadata(&o.value()).to_string(),
             Representation::Table => {
-                let row = table::table(self.rt, &[Arc::new(clone_object(o))], o.rv, None, self.include);
+                let row = table::table(
+                    self.rt,
+                    &[Arc::new(clone_object(o))],
+                    o.rv,
+                    None,
+                    self.include,
+                );
                 row.to_string()
             }
         };
@@ -48,7 +54,10 @@ impl Encoder {
         }
         let (kind, api_version) = match self.repr {
             Representation::Plain => (self.rt.kind.to_string(), self.rt.api_version()),
-            _ => ("PartialObjectMetadata".to_string(), "meta.k8s.io/v1".to_string()),
+            _ => (
+                "PartialObjectMetadata".to_string(),
+                "meta.k8s.io/v1".to_string(),
+            ),
         };
         let obj = json!({"kind": kind, "apiVersion": api_version, "metadata": meta});
         Bytes::from(format!("{{\"type\":\"BOOKMARK\",\"object\":{obj}}}\n"))
@@ -84,7 +93,12 @@ fn streaming_response(rx: mpsc::Receiver<Bytes>) -> Response<Body> {
         .expect("valid response")
 }
 
-pub fn watch(cluster: Arc<Cluster>, t: &Target, q: &Query, repr: Representation) -> Result<Response<Body>, ApiError> {
+pub fn watch(
+    cluster: Arc<Cluster>,
+    t: &Target,
+    q: &Query,
+    repr: Representation,
+) -> Result<Response<Body>, ApiError> {
     if t.rt.is_metrics() {
         return Err(ApiError::method_not_allowed());
     }
@@ -96,14 +110,20 @@ pub fn watch(cluster: Arc<Cluster>, t: &Target, q: &Query, repr: Representation)
         .map_or(DEFAULT_TIMEOUT, |s| Duration::from_secs(s as u64));
     let send_initial = q.flag("sendInitialEvents");
     let bookmarks = q.flag("allowWatchBookmarks");
-    let enc = Encoder { rt: t.rt, repr, include: IncludeObject::parse(q.get("includeObject")) };
+    let enc = Encoder {
+        rt: t.rt,
+        repr,
+        include: IncludeObject::parse(q.get("includeObject")),
+    };
     let ns = t.namespace.clone();
     let (tx, rx) = mpsc::channel::<Bytes>(1024);
 
     let rv_param = q.get("resourceVersion").filter(|rv| *rv != "0");
     let (initial, sub) = match rv_param {
         Some(rv) if !send_initial => {
-            let from: u64 = rv.parse().map_err(|_| ApiError::bad_request(format!("invalid resource version: {rv}")))?;
+            let from: u64 = rv
+                .parse()
+                .map_err(|_| ApiError::bad_request(format!("invalid resource version: {rv}")))?;
             match cluster.store.subscribe(from) {
                 Ok(sub) => (Vec::new(), sub),
                 Err(oldest) => {
@@ -122,7 +142,11 @@ pub fn watch(cluster: Arc<Cluster>, t: &Target, q: &Query, repr: Representation)
     let kind_key = t.rt.kind;
 
     tokio::spawn(async move {
-        let wanted = |o: &Object| o.rt.kind == kind_key && ns.as_deref().is_none_or(|n| o.namespace == n) && sel.matches(o);
+        let wanted = |o: &Object| {
+            o.rt.kind == kind_key
+                && ns.as_deref().is_none_or(|n| o.namespace == n)
+                && sel.matches(o)
+        };
         let mut last_rv = sub.rv;
         for o in initial.iter().filter(|o| wanted(o)) {
             if tx.send(enc.event("ADDED", o)).await.is_err() {
@@ -132,7 +156,8 @@ pub fn watch(cluster: Arc<Cluster>, t: &Target, q: &Query, repr: Representation)
         if send_initial && tx.send(enc.bookmark(sub.rv, true)).await.is_err() {
             return;
         }
-        let send_change = |c: &Change| (wanted(&c.object)).then(|| enc.event(c.kind.as_str(), &c.object));
+        let send_change =
+            |c: &Change| (wanted(&c.object)).then(|| enc.event(c.kind.as_str(), &c.object));
         for c in &sub.backlog {
             last_rv = last_rv.max(c.object.rv);
             if let Some(b) = send_change(c)

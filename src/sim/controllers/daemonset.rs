@@ -12,7 +12,9 @@ const REVISION_LABEL: &str = "controller-revision-hash";
 
 pub fn reconcile(cluster: &Cluster, ns: &str, name: &str) {
     let dss = rt("apps", "daemonsets");
-    let Some(obj) = cluster.store.try_get(dss, ns, name) else { return };
+    let Some(obj) = cluster.store.try_get(dss, ns, name) else {
+        return;
+    };
     if obj.terminating {
         return;
     }
@@ -20,8 +22,15 @@ pub fn reconcile(cluster: &Cluster, ns: &str, name: &str) {
     let template = &ds["spec"]["template"];
     let hash = template_hash(template);
     // DaemonSet pods tolerate what the daemonset controller adds for them.
-    let mut tolerations = template["spec"]["tolerations"].as_array().cloned().unwrap_or_default();
-    for key in ["node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable", "node.kubernetes.io/unschedulable"] {
+    let mut tolerations = template["spec"]["tolerations"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    for key in [
+        "node.kubernetes.io/not-ready",
+        "node.kubernetes.io/unreachable",
+        "node.kubernetes.io/unschedulable",
+    ] {
         tolerations.push(json!({"key": key, "operator": "Exists"}));
     }
     let tolerations = json!(tolerations);
@@ -33,14 +42,40 @@ pub fn reconcile(cluster: &Cluster, ns: &str, name: &str) {
         .filter_map(|n| n["metadata"]["name"].as_str().map(str::to_string))
         .collect();
     let pods = owned_pods(cluster, ns, &obj.uid);
-    let node_of = |v: &serde_json::Value| v["spec"]["nodeName"].as_str().unwrap_or_default().to_string();
+    let node_of = |v: &serde_json::Value| {
+        v["spec"]["nodeName"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
     for node in &eligible {
         if !pods.iter().any(|(_, v)| &node_of(v) == node) {
-            let mut pod = from_template(&ds, template, &[(REVISION_LABEL, hash.clone()), ("pod-template-generation", ds["metadata"]["generation"].to_string())], Some(node));
+            let mut pod = from_template(
+                &ds,
+                template,
+                &[
+                    (REVISION_LABEL, hash.clone()),
+                    (
+                        "pod-template-generation",
+                        ds["metadata"]["generation"].to_string(),
+                    ),
+                ],
+                Some(node),
+            );
             pod["spec"]["tolerations"] = tolerations.clone();
-            let pod_name = pod["metadata"]["name"].as_str().unwrap_or_default().to_string();
+            let pod_name = pod["metadata"]["name"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
             if cluster.store.create(rt("", "pods"), pod).is_ok() {
-                events::record(cluster, &ds, "Normal", "SuccessfulCreate", &format!("Created pod: {pod_name}"), "daemonset-controller");
+                events::record(
+                    cluster,
+                    &ds,
+                    "Normal",
+                    "SuccessfulCreate",
+                    &format!("Created pod: {pod_name}"),
+                    "daemonset-controller",
+                );
             }
         }
     }
@@ -53,14 +88,32 @@ pub fn reconcile(cluster: &Cluster, ns: &str, name: &str) {
             if !misplaced {
                 budget -= 1;
             }
-            if delete_object(cluster, p.rt, &p.namespace, &p.name, &DeleteOptions::default()).is_ok() {
-                events::record(cluster, &ds, "Normal", "SuccessfulDelete", &format!("Deleted pod: {}", p.name), "daemonset-controller");
+            if delete_object(
+                cluster,
+                p.rt,
+                &p.namespace,
+                &p.name,
+                &DeleteOptions::default(),
+            )
+            .is_ok()
+            {
+                events::record(
+                    cluster,
+                    &ds,
+                    "Normal",
+                    "SuccessfulDelete",
+                    &format!("Deleted pod: {}", p.name),
+                    "daemonset-controller",
+                );
             }
         }
     }
     let pods = owned_pods(cluster, ns, &obj.uid);
     let ready = pods.iter().filter(|(_, v)| is_ready(v)).count();
-    let updated = pods.iter().filter(|(_, v)| v["metadata"]["labels"][REVISION_LABEL] == hash.as_str()).count();
+    let updated = pods
+        .iter()
+        .filter(|(_, v)| v["metadata"]["labels"][REVISION_LABEL] == hash.as_str())
+        .count();
     let _ = cluster.store.update(dss, ns, name, |v| {
         let mut status = json!({
             "desiredNumberScheduled": eligible.len(),

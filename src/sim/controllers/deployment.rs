@@ -13,7 +13,10 @@ use crate::sim::store::now_rfc3339;
 const REVISION: &str = "deployment.kubernetes.io/revision";
 
 fn revision(rs: &Value) -> i64 {
-    rs["metadata"]["annotations"][REVISION].as_str().and_then(|r| r.parse().ok()).unwrap_or(0)
+    rs["metadata"]["annotations"][REVISION]
+        .as_str()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(0)
 }
 
 fn replicas(rs: &Value) -> i64 {
@@ -31,13 +34,27 @@ fn scale(cluster: &Cluster, deploy: &Value, rs: &Value, to: i64) {
     if from == to {
         return;
     }
-    let _ = cluster.store.update(rt("apps", "replicasets"), ns, name, |v| {
-        v["spec"]["replicas"] = json!(to);
-        v["metadata"]["annotations"]["deployment.kubernetes.io/desired-replicas"] = json!(deploy["spec"]["replicas"].as_i64().unwrap_or(1).to_string());
-        Ok(true)
-    });
-    let verb = if to > from { "Scaled up" } else { "Scaled down" };
-    events::record(cluster, deploy, "Normal", "ScalingReplicaSet", &format!("{verb} replica set {name} from {from} to {to}"), "deployment-controller");
+    let _ = cluster
+        .store
+        .update(rt("apps", "replicasets"), ns, name, |v| {
+            v["spec"]["replicas"] = json!(to);
+            v["metadata"]["annotations"]["deployment.kubernetes.io/desired-replicas"] =
+                json!(deploy["spec"]["replicas"].as_i64().unwrap_or(1).to_string());
+            Ok(true)
+        });
+    let verb = if to > from {
+        "Scaled up"
+    } else {
+        "Scaled down"
+    };
+    events::record(
+        cluster,
+        deploy,
+        "Normal",
+        "ScalingReplicaSet",
+        &format!("{verb} replica set {name} from {from} to {to}"),
+        "deployment-controller",
+    );
 }
 
 /// Returns when to look again (the progress deadline), if a rollout is under way.
@@ -62,15 +79,24 @@ pub fn reconcile(cluster: &Cluster, ns: &str, name: &str) -> Option<Duration> {
         .collect();
     rss.sort_by_key(revision);
     let max_revision = rss.iter().map(revision).max().unwrap_or(0);
-    let new_rs = match rss.iter().position(|r| r["metadata"]["labels"]["pod-template-hash"] == hash.as_str()) {
+    let new_rs = match rss
+        .iter()
+        .position(|r| r["metadata"]["labels"]["pod-template-hash"] == hash.as_str())
+    {
         Some(i) => {
             let rs = rss.remove(i);
             if revision(&rs) < max_revision {
                 // A rollback to an older template makes its ReplicaSet the newest revision.
-                let _ = cluster.store.update(rss_rt, ns, rs["metadata"]["name"].as_str().unwrap_or_default(), |v| {
-                    v["metadata"]["annotations"][REVISION] = json!((max_revision + 1).to_string());
-                    Ok(true)
-                });
+                let _ = cluster.store.update(
+                    rss_rt,
+                    ns,
+                    rs["metadata"]["name"].as_str().unwrap_or_default(),
+                    |v| {
+                        v["metadata"]["annotations"][REVISION] =
+                            json!((max_revision + 1).to_string());
+                        Ok(true)
+                    },
+                );
             }
             rs
         }
@@ -81,7 +107,11 @@ pub fn reconcile(cluster: &Cluster, ns: &str, name: &str) -> Option<Duration> {
             tpl["metadata"]["labels"] = labels.clone();
             let mut selector = d["spec"]["selector"].clone();
             selector["matchLabels"]["pod-template-hash"] = json!(hash);
-            let initial = if rss.iter().all(|r| replicas(r) == 0) { desired } else { 0 };
+            let initial = if rss.iter().all(|r| replicas(r) == 0) {
+                desired
+            } else {
+                0
+            };
             let rs = json!({
                 "apiVersion": "apps/v1",
                 "kind": "ReplicaSet",
@@ -97,7 +127,14 @@ pub fn reconcile(cluster: &Cluster, ns: &str, name: &str) -> Option<Duration> {
             });
             let created = cluster.store.create(rss_rt, rs).ok()?.value();
             if initial > 0 {
-                events::record(cluster, &d, "Normal", "ScalingReplicaSet", &format!("Scaled up replica set {name}-{hash} from 0 to {initial}"), "deployment-controller");
+                events::record(
+                    cluster,
+                    &d,
+                    "Normal",
+                    "ScalingReplicaSet",
+                    &format!("Scaled up replica set {name}-{hash} from 0 to {initial}"),
+                    "deployment-controller",
+                );
             }
             created
         }
@@ -106,7 +143,10 @@ pub fn reconcile(cluster: &Cluster, ns: &str, name: &str) -> Option<Duration> {
     if !paused {
         let strategy = &d["spec"]["strategy"];
         if strategy["type"] == "Recreate" {
-            let old_running: i64 = rss.iter().map(|r| replicas(r) + r["status"]["replicas"].as_i64().unwrap_or(0)).sum();
+            let old_running: i64 = rss
+                .iter()
+                .map(|r| replicas(r) + r["status"]["replicas"].as_i64().unwrap_or(0))
+                .sum();
             for r in &rss {
                 scale(cluster, &d, r, 0);
             }
@@ -115,7 +155,12 @@ pub fn reconcile(cluster: &Cluster, ns: &str, name: &str) -> Option<Duration> {
             }
         } else {
             let surge = int_or_percent(&strategy["rollingUpdate"]["maxSurge"], desired, true, 1);
-            let mut unavailable = int_or_percent(&strategy["rollingUpdate"]["maxUnavailable"], desired, false, 0);
+            let mut unavailable = int_or_percent(
+                &strategy["rollingUpdate"]["maxUnavailable"],
+                desired,
+                false,
+                0,
+            );
             if surge == 0 && unavailable == 0 {
                 unavailable = 1;
             }
@@ -145,20 +190,54 @@ pub fn reconcile(cluster: &Cluster, ns: &str, name: &str) -> Option<Duration> {
     update_status(cluster, ns, name, &d, desired)
 }
 
-fn update_status(cluster: &Cluster, ns: &str, name: &str, d: &Value, desired: i64) -> Option<Duration> {
-    let uid = d["metadata"]["uid"].as_str().unwrap_or_default().to_string();
+fn update_status(
+    cluster: &Cluster,
+    ns: &str,
+    name: &str,
+    d: &Value,
+    desired: i64,
+) -> Option<Duration> {
+    let uid = d["metadata"]["uid"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
     let hash = template_hash(&d["spec"]["template"]);
-    let rss: Vec<Value> = cluster.store.list(rt("apps", "replicasets"), Some(ns), None).0.iter().filter(|r| r.owner.as_deref() == Some(uid.as_str())).map(|r| r.value()).collect();
-    let new_rs = rss.iter().find(|r| r["metadata"]["labels"]["pod-template-hash"] == hash.as_str());
-    let sum = |f: &str| rss.iter().map(|r| r["status"][f].as_i64().unwrap_or(0)).sum::<i64>();
+    let rss: Vec<Value> = cluster
+        .store
+        .list(rt("apps", "replicasets"), Some(ns), None)
+        .0
+        .iter()
+        .filter(|r| r.owner.as_deref() == Some(uid.as_str()))
+        .map(|r| r.value())
+        .collect();
+    let new_rs = rss
+        .iter()
+        .find(|r| r["metadata"]["labels"]["pod-template-hash"] == hash.as_str());
+    let sum = |f: &str| {
+        rss.iter()
+            .map(|r| r["status"][f].as_i64().unwrap_or(0))
+            .sum::<i64>()
+    };
     let total = sum("replicas");
     let ready = sum("readyReplicas");
     let avail = sum("availableReplicas");
     let updated = new_rs.map_or(0, |r| r["status"]["replicas"].as_i64().unwrap_or(0));
-    let new_name = new_rs.and_then(|r| r["metadata"]["name"].as_str()).unwrap_or_default().to_string();
+    let new_name = new_rs
+        .and_then(|r| r["metadata"]["name"].as_str())
+        .unwrap_or_default()
+        .to_string();
     let rev = new_rs.map(revision).unwrap_or(1);
     let strategy = &d["spec"]["strategy"];
-    let unavailable_allowed = if strategy["type"] == "Recreate" { 0 } else { int_or_percent(&strategy["rollingUpdate"]["maxUnavailable"], desired, false, 0) };
+    let unavailable_allowed = if strategy["type"] == "Recreate" {
+        0
+    } else {
+        int_or_percent(
+            &strategy["rollingUpdate"]["maxUnavailable"],
+            desired,
+            false,
+            0,
+        )
+    };
     let complete = updated == desired && total == desired && avail == desired;
     let deadline = d["spec"]["progressDeadlineSeconds"].as_i64().unwrap_or(600);
     let now = now_rfc3339();

@@ -31,7 +31,15 @@ pub fn reconcile(cluster: &Cluster, ns: &str, name: &str) {
         return;
     }
     let selector = LabelSelector::from_match_labels(&svc["spec"]["selector"]);
-    let pods: Vec<Value> = cluster.store.list(rt("", "pods"), Some(ns), None).0.iter().filter(|p| selector.matches(p) && !p.terminating).map(|p| p.value()).filter(|p| p["status"]["podIP"].is_string()).collect();
+    let pods: Vec<Value> = cluster
+        .store
+        .list(rt("", "pods"), Some(ns), None)
+        .0
+        .iter()
+        .filter(|p| selector.matches(p) && !p.terminating)
+        .map(|p| p.value())
+        .filter(|p| p["status"]["podIP"].is_string())
+        .collect();
     let address = |p: &Value| json!({"ip": p["status"]["podIP"], "nodeName": p["spec"]["nodeName"], "targetRef": {"kind": "Pod", "namespace": ns, "name": p["metadata"]["name"], "uid": p["metadata"]["uid"]}});
     let ready: Vec<Value> = pods.iter().filter(|p| is_ready(p)).map(address).collect();
     let not_ready: Vec<Value> = pods.iter().filter(|p| !is_ready(p)).map(address).collect();
@@ -40,7 +48,11 @@ pub fn reconcile(cluster: &Cluster, ns: &str, name: &str) {
         .into_iter()
         .flatten()
         .map(|sp| {
-            let port = pods.first().and_then(|p| target_port(sp, p)).or_else(|| sp["targetPort"].as_i64()).unwrap_or(0);
+            let port = pods
+                .first()
+                .and_then(|p| target_port(sp, p))
+                .or_else(|| sp["targetPort"].as_i64())
+                .unwrap_or(0);
             let mut p = json!({"port": port, "protocol": sp["protocol"]});
             if let Some(n) = sp["name"].as_str() {
                 p["name"] = json!(n);
@@ -55,7 +67,11 @@ pub fn reconcile(cluster: &Cluster, ns: &str, name: &str) {
     if !not_ready.is_empty() {
         subset["notReadyAddresses"] = json!(not_ready);
     }
-    let subsets = if pods.is_empty() { json!([]) } else { json!([subset]) };
+    let subsets = if pods.is_empty() {
+        json!([])
+    } else {
+        json!([subset])
+    };
     if cluster.store.try_get(eps, ns, name).is_none() {
         let _ = cluster.store.create(eps, json!({"metadata": {"name": name, "namespace": ns, "labels": svc["metadata"]["labels"]}, "subsets": subsets}));
     } else {
@@ -73,7 +89,13 @@ mod tests {
     #[test]
     fn named_target_ports_resolve_from_containers() {
         let pod = json!({"spec":{"containers":[{"ports":[{"name":"http","containerPort":8080}]}]}});
-        assert_eq!(target_port(&json!({"port":80,"targetPort":"http"}), &pod), Some(8080));
-        assert_eq!(target_port(&json!({"port":80,"targetPort":9090}), &pod), Some(9090));
+        assert_eq!(
+            target_port(&json!({"port":80,"targetPort":"http"}), &pod),
+            Some(8080)
+        );
+        assert_eq!(
+            target_port(&json!({"port":80,"targetPort":9090}), &pod),
+            Some(9090)
+        );
     }
 }

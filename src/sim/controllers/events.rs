@@ -8,10 +8,20 @@ use crate::sim::store::now_rfc3339;
 /// Events kept per cluster; the oldest are dropped beyond this (the apiserver's TTL does the same job).
 pub const MAX_EVENTS: usize = 5_000;
 
-pub fn record(cluster: &Cluster, involved: &Value, type_: &str, reason: &str, message: &str, component: &str) {
+pub fn record(
+    cluster: &Cluster,
+    involved: &Value,
+    type_: &str,
+    reason: &str,
+    message: &str,
+    component: &str,
+) {
     let meta = &involved["metadata"];
     let name = meta["name"].as_str().unwrap_or_default();
-    let namespace = meta["namespace"].as_str().filter(|n| !n.is_empty()).unwrap_or("default");
+    let namespace = meta["namespace"]
+        .as_str()
+        .filter(|n| !n.is_empty())
+        .unwrap_or("default");
     let now = now_rfc3339();
     let suffix: u64 = rand::random();
     let host = involved["spec"]["nodeName"].clone();

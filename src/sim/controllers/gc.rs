@@ -6,7 +6,12 @@ use crate::sim::resources::RESOURCES;
 use crate::sim::store::Object;
 
 /// Kinds that carry owner references to the owners the simulator's controllers manage.
-const DEPENDENT_KINDS: &[(&str, &str)] = &[("", "pods"), ("apps", "replicasets"), ("batch", "jobs"), ("", "endpoints")];
+const DEPENDENT_KINDS: &[(&str, &str)] = &[
+    ("", "pods"),
+    ("apps", "replicasets"),
+    ("batch", "jobs"),
+    ("", "endpoints"),
+];
 
 fn dependents(cluster: &Cluster, owner: &Object) -> Vec<std::sync::Arc<Object>> {
     let ns = (!owner.namespace.is_empty()).then_some(owner.namespace.as_str());
@@ -20,7 +25,13 @@ fn dependents(cluster: &Cluster, owner: &Object) -> Vec<std::sync::Arc<Object>> 
 /// Background propagation: deletes what `owner` owned.
 pub fn collect(cluster: &Cluster, owner: &Object) {
     for d in dependents(cluster, owner) {
-        let _ = delete_object(cluster, d.rt, &d.namespace, &d.name, &DeleteOptions::default());
+        let _ = delete_object(
+            cluster,
+            d.rt,
+            &d.namespace,
+            &d.name,
+            &DeleteOptions::default(),
+        );
     }
 }
 

@@ -25,15 +25,23 @@ fn secs(f: f64) -> SignedDuration {
 }
 
 fn annotation_secs(pod: &Value, key: &str) -> Option<f64> {
-    pod["metadata"]["annotations"][key].as_str().and_then(|s| s.parse().ok())
+    pod["metadata"]["annotations"][key]
+        .as_str()
+        .and_then(|s| s.parse().ok())
 }
 
 fn until(t: Timestamp, now: Timestamp) -> Duration {
-    Duration::try_from(t.duration_since(now)).unwrap_or(Duration::ZERO).max(Duration::from_millis(10))
+    Duration::try_from(t.duration_since(now))
+        .unwrap_or(Duration::ZERO)
+        .max(Duration::from_millis(10))
 }
 
 fn condition(pod: &Value, type_: &str) -> Option<Value> {
-    pod["status"]["conditions"].as_array()?.iter().find(|c| c["type"] == type_).cloned()
+    pod["status"]["conditions"]
+        .as_array()?
+        .iter()
+        .find(|c| c["type"] == type_)
+        .cloned()
 }
 
 fn set_condition(pod: &mut Value, type_: &str, status: bool, reason: Option<&str>, now: &str) {
@@ -68,7 +76,11 @@ pub fn set_ready(pod: &mut Value, ready: bool, now: &str) {
     let reason = (!ready).then_some("ContainersNotReady");
     set_condition(pod, "Ready", ready, reason, now);
     set_condition(pod, "ContainersReady", ready, reason, now);
-    for cs in pod["status"]["containerStatuses"].as_array_mut().into_iter().flatten() {
+    for cs in pod["status"]["containerStatuses"]
+        .as_array_mut()
+        .into_iter()
+        .flatten()
+    {
         cs["ready"] = json!(ready && cs["state"]["running"].is_object());
     }
 }
@@ -84,7 +96,9 @@ fn image_ref(image: &str) -> String {
 }
 
 fn hex(n: usize) -> String {
-    (0..n).map(|_| format!("{:x}", rand::random_range(0..16u8))).collect()
+    (0..n)
+        .map(|_| format!("{:x}", rand::random_range(0..16u8)))
+        .collect()
 }
 
 fn container_status(c: &Value, state: Value, ready: bool, restarts: i64, last: Value) -> Value {
@@ -123,8 +137,14 @@ fn node_ip(cluster: &Cluster, node: &str) -> Value {
 pub fn examine(cluster: &Cluster, ns: &str, name: &str) -> Option<Duration> {
     let pods = rt("", "pods");
     let pod = cluster.store.try_get(pods, ns, name)?.value();
-    let node_name = pod["spec"]["nodeName"].as_str().filter(|n| !n.is_empty())?.to_string();
-    let node_ready = cluster.store.try_get(rt("", "nodes"), "", &node_name).is_some_and(|n| node_is_ready(&n.value()));
+    let node_name = pod["spec"]["nodeName"]
+        .as_str()
+        .filter(|n| !n.is_empty())?
+        .to_string();
+    let node_ready = cluster
+        .store
+        .try_get(rt("", "nodes"), "", &node_name)
+        .is_some_and(|n| node_is_ready(&n.value()));
     let now = Timestamp::now();
     let now_s = crate::sim::store::now_rfc3339();
 
@@ -132,7 +152,9 @@ pub fn examine(cluster: &Cluster, ns: &str, name: &str) -> Option<Duration> {
         if !node_ready {
             return None;
         }
-        let grace = pod["metadata"]["deletionGracePeriodSeconds"].as_f64().unwrap_or(30.0);
+        let grace = pod["metadata"]["deletionGracePeriodSeconds"]
+            .as_f64()
+            .unwrap_or(30.0);
         let finish = deadline - secs(grace) + secs(grace.min(cluster.settings.shutdown_seconds));
         if now < finish {
             return Some(until(finish, now));
@@ -144,11 +166,17 @@ pub fn examine(cluster: &Cluster, ns: &str, name: &str) -> Option<Duration> {
         return None;
     }
     let phase = pod["status"]["phase"].as_str().unwrap_or("Pending");
-    let containers: Vec<Value> = pod["spec"]["containers"].as_array().cloned().unwrap_or_default();
+    let containers: Vec<Value> = pod["spec"]["containers"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     let start = cluster.settings.start_seconds;
     match phase {
         "Pending" => {
-            let scheduled = condition(&pod, "PodScheduled").and_then(|c| ts(&c["lastTransitionTime"])).or_else(|| ts(&pod["metadata"]["creationTimestamp"])).unwrap_or(now);
+            let scheduled = condition(&pod, "PodScheduled")
+                .and_then(|c| ts(&c["lastTransitionTime"]))
+                .or_else(|| ts(&pod["metadata"]["creationTimestamp"]))
+                .unwrap_or(now);
             let creating = pod["status"]["containerStatuses"].is_array();
             let due = scheduled + secs(if creating { start } else { start / 2.0 });
             if now < due {
@@ -167,19 +195,39 @@ pub fn examine(cluster: &Cluster, ns: &str, name: &str) -> Option<Duration> {
                 if !creating {
                     let statuses: Vec<Value> = containers
                         .iter()
-                        .map(|c| container_status(c, json!({"waiting": {"reason": "ContainerCreating"}}), false, 0, json!({})))
+                        .map(|c| {
+                            container_status(
+                                c,
+                                json!({"waiting": {"reason": "ContainerCreating"}}),
+                                false,
+                                0,
+                                json!({}),
+                            )
+                        })
                         .collect();
                     p["status"]["containerStatuses"] = json!(statuses);
                     set_ready(p, false, &now_s);
                 } else {
                     let statuses: Vec<Value> = containers
                         .iter()
-                        .map(|c| container_status(c, json!({"running": {"startedAt": now_s}}), true, 0, json!({})))
+                        .map(|c| {
+                            container_status(
+                                c,
+                                json!({"running": {"startedAt": now_s}}),
+                                true,
+                                0,
+                                json!({}),
+                            )
+                        })
                         .collect();
                     p["status"]["containerStatuses"] = json!(statuses);
                     p["status"]["phase"] = json!("Running");
                     if p["status"]["podIP"].is_null() {
-                        let ip = format!("100.96.{}.{}", rand::random_range(0..255), rand::random_range(2..254));
+                        let ip = format!(
+                            "100.96.{}.{}",
+                            rand::random_range(0..255),
+                            rand::random_range(2..254)
+                        );
                         p["status"]["podIP"] = json!(ip);
                         p["status"]["podIPs"] = json!([{"ip": ip}]);
                     }
@@ -190,9 +238,36 @@ pub fn examine(cluster: &Cluster, ns: &str, name: &str) -> Option<Duration> {
             if creating {
                 for c in &containers {
                     let image = c["image"].as_str().unwrap_or_default();
-                    events::record(cluster, &pod, "Normal", "Pulled", &format!("Container image \"{image}\" already present on machine"), "kubelet");
-                    events::record(cluster, &pod, "Normal", "Created", &format!("Created container: {}", c["name"].as_str().unwrap_or_default()), "kubelet");
-                    events::record(cluster, &pod, "Normal", "Started", &format!("Started container {}", c["name"].as_str().unwrap_or_default()), "kubelet");
+                    events::record(
+                        cluster,
+                        &pod,
+                        "Normal",
+                        "Pulled",
+                        &format!("Container image \"{image}\" already present on machine"),
+                        "kubelet",
+                    );
+                    events::record(
+                        cluster,
+                        &pod,
+                        "Normal",
+                        "Created",
+                        &format!(
+                            "Created container: {}",
+                            c["name"].as_str().unwrap_or_default()
+                        ),
+                        "kubelet",
+                    );
+                    events::record(
+                        cluster,
+                        &pod,
+                        "Normal",
+                        "Started",
+                        &format!(
+                            "Started container {}",
+                            c["name"].as_str().unwrap_or_default()
+                        ),
+                        "kubelet",
+                    );
                 }
             }
             Some(Duration::from_millis(50))
@@ -203,7 +278,14 @@ pub fn examine(cluster: &Cluster, ns: &str, name: &str) -> Option<Duration> {
 }
 
 /// Crash-looping and run-to-completion containers; returns when the next step is due.
-fn running(cluster: &Cluster, ns: &str, name: &str, pod: &Value, now: Timestamp, now_s: &str) -> Option<Duration> {
+fn running(
+    cluster: &Cluster,
+    ns: &str,
+    name: &str,
+    pod: &Value,
+    now: Timestamp,
+    now_s: &str,
+) -> Option<Duration> {
     let pods = rt("", "pods");
     let status = pod["status"]["containerStatuses"].get(0)?.clone();
     let restarts = status["restartCount"].as_i64().unwrap_or(0);
@@ -256,7 +338,17 @@ fn running(cluster: &Cluster, ns: &str, name: &str, pod: &Value, now: Timestamp,
             set_ready(p, true, now_s);
             Ok(true)
         });
-        events::record(cluster, pod, "Normal", "Started", &format!("Started container {}", status["name"].as_str().unwrap_or_default()), "kubelet");
+        events::record(
+            cluster,
+            pod,
+            "Normal",
+            "Started",
+            &format!(
+                "Started container {}",
+                status["name"].as_str().unwrap_or_default()
+            ),
+            "kubelet",
+        );
         return Some(Duration::from_millis(50));
     }
     None
@@ -306,7 +398,14 @@ pub fn crash(cluster: &Cluster, ns: &str, name: &str, exit_code: i64, reason: &s
     });
     match updated {
         Ok(p) if !message.is_empty() => {
-            events::record(cluster, &p.value(), "Warning", "BackOff", "Back-off restarting failed container", "kubelet");
+            events::record(
+                cluster,
+                &p.value(),
+                "Warning",
+                "BackOff",
+                "Back-off restarting failed container",
+                "kubelet",
+            );
             true
         }
         Ok(_) => true,
@@ -316,7 +415,9 @@ pub fn crash(cluster: &Cluster, ns: &str, name: &str, exit_code: i64, reason: &s
 
 fn finish_termination(cluster: &Cluster, ns: &str, name: &str, pod: &Value) {
     let pods = rt("", "pods");
-    let has_finalizers = pod["metadata"]["finalizers"].as_array().is_some_and(|f| !f.is_empty());
+    let has_finalizers = pod["metadata"]["finalizers"]
+        .as_array()
+        .is_some_and(|f| !f.is_empty());
     if has_finalizers {
         let now_s = crate::sim::store::now_rfc3339();
         let _ = cluster.store.update(pods, ns, name, |p| {
@@ -350,7 +451,13 @@ mod tests {
     #[test]
     fn library_images_get_docker_io_prefix() {
         assert_eq!(image_ref("nginx:1.25"), "docker.io/library/nginx:1.25");
-        assert_eq!(image_ref("bitnami/kubeapps:2"), "docker.io/bitnami/kubeapps:2");
-        assert_eq!(image_ref("registry.k8s.io/coredns/coredns:v1.11.1"), "registry.k8s.io/coredns/coredns:v1.11.1");
+        assert_eq!(
+            image_ref("bitnami/kubeapps:2"),
+            "docker.io/bitnami/kubeapps:2"
+        );
+        assert_eq!(
+            image_ref("registry.k8s.io/coredns/coredns:v1.11.1"),
+            "registry.k8s.io/coredns/coredns:v1.11.1"
+        );
     }
 }

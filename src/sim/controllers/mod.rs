@@ -104,7 +104,13 @@ impl Work {
                 self.nodes.insert(o.name.clone());
                 self.all_daemonsets = true;
                 // Pods on a node whose readiness changed: terminations may now finish, containers be ready again.
-                for p in cluster.store.list(rt("", "pods"), None, None).0.iter().filter(|p| p.field("spec.nodeName") == Some(o.name.as_str())) {
+                for p in cluster
+                    .store
+                    .list(rt("", "pods"), None, None)
+                    .0
+                    .iter()
+                    .filter(|p| p.field("spec.nodeName") == Some(o.name.as_str()))
+                {
                     self.pods.insert(key(p));
                 }
             }
@@ -120,18 +126,29 @@ impl Work {
             if o.rt.kind == "Namespace" {
                 gc::delete_namespace_contents(cluster, &o.name);
             } else if o.rt.kind == "Service" {
-                let _ = cluster.store.remove(rt("", "endpoints"), &o.namespace, &o.name);
-            } else if matches!(o.rt.kind, "Deployment" | "ReplicaSet" | "DaemonSet" | "Job" | "CronJob") {
+                let _ = cluster
+                    .store
+                    .remove(rt("", "endpoints"), &o.namespace, &o.name);
+            } else if matches!(
+                o.rt.kind,
+                "Deployment" | "ReplicaSet" | "DaemonSet" | "Job" | "CronJob"
+            ) {
                 gc::collect(cluster, o);
             }
         }
     }
 
     fn note_owner(&mut self, ns: &str, owner_uid: &str, value: &serde_json::Value) {
-        let Some(r) = value["metadata"]["ownerReferences"].as_array().and_then(|r| r.iter().find(|r| r["uid"] == owner_uid)) else {
+        let Some(r) = value["metadata"]["ownerReferences"]
+            .as_array()
+            .and_then(|r| r.iter().find(|r| r["uid"] == owner_uid))
+        else {
             return;
         };
-        let k = (ns.to_string(), r["name"].as_str().unwrap_or_default().to_string());
+        let k = (
+            ns.to_string(),
+            r["name"].as_str().unwrap_or_default().to_string(),
+        );
         match r["kind"].as_str() {
             Some("ReplicaSet") => self.replicasets.insert(k),
             Some("Deployment") => self.deployments.insert(k),
@@ -145,16 +162,29 @@ impl Work {
     /// Everything that could need work, after start or after the feed overflowed.
     fn resync(&mut self, cluster: &Cluster) {
         let all = |g: &str, p: &str| cluster.store.list(rt(g, p), None, None).0;
-        self.deployments.extend(all("apps", "deployments").iter().map(|o| key(o)));
-        self.replicasets.extend(all("apps", "replicasets").iter().map(|o| key(o)));
-        self.daemonsets.extend(all("apps", "daemonsets").iter().map(|o| key(o)));
-        self.jobs.extend(all("batch", "jobs").iter().map(|o| key(o)));
-        self.cronjobs.extend(all("batch", "cronjobs").iter().map(|o| key(o)));
-        self.nodes.extend(all("", "nodes").iter().map(|o| o.name.clone()));
-        self.pdb_namespaces.extend(all("policy", "poddisruptionbudgets").iter().map(|o| o.namespace.clone()));
-        self.service_namespaces.extend(all("", "services").iter().map(|o| o.namespace.clone()));
+        self.deployments
+            .extend(all("apps", "deployments").iter().map(|o| key(o)));
+        self.replicasets
+            .extend(all("apps", "replicasets").iter().map(|o| key(o)));
+        self.daemonsets
+            .extend(all("apps", "daemonsets").iter().map(|o| key(o)));
+        self.jobs
+            .extend(all("batch", "jobs").iter().map(|o| key(o)));
+        self.cronjobs
+            .extend(all("batch", "cronjobs").iter().map(|o| key(o)));
+        self.nodes
+            .extend(all("", "nodes").iter().map(|o| o.name.clone()));
+        self.pdb_namespaces.extend(
+            all("policy", "poddisruptionbudgets")
+                .iter()
+                .map(|o| o.namespace.clone()),
+        );
+        self.service_namespaces
+            .extend(all("", "services").iter().map(|o| o.namespace.clone()));
         for p in all("", "pods") {
-            let settled = p.field("status.phase") == Some("Running") && !p.terminating && !p.json.contains("sim.kockpit.dev/");
+            let settled = p.field("status.phase") == Some("Running")
+                && !p.terminating
+                && !p.json.contains("sim.kockpit.dev/");
             if !settled {
                 self.pods.insert(key(&p));
             }
@@ -190,7 +220,12 @@ impl Work {
         let unscheduled: Vec<Key> = pods
             .iter()
             .filter(|(ns, name)| {
-                cluster.store.try_get(rt("", "pods"), ns, name).is_some_and(|p| !p.terminating && p.field("spec.nodeName").is_none_or(str::is_empty))
+                cluster
+                    .store
+                    .try_get(rt("", "pods"), ns, name)
+                    .is_some_and(|p| {
+                        !p.terminating && p.field("spec.nodeName").is_none_or(str::is_empty)
+                    })
             })
             .cloned()
             .collect();
@@ -201,7 +236,14 @@ impl Work {
             }
         }
         if std::mem::take(&mut self.all_daemonsets) {
-            self.daemonsets.extend(cluster.store.list(rt("apps", "daemonsets"), None, None).0.iter().map(|o| key(o)));
+            self.daemonsets.extend(
+                cluster
+                    .store
+                    .list(rt("apps", "daemonsets"), None, None)
+                    .0
+                    .iter()
+                    .map(|o| key(o)),
+            );
         }
         for (ns, name) in std::mem::take(&mut self.deployments) {
             if let Some(after) = deployment::reconcile(cluster, &ns, &name) {
@@ -223,7 +265,11 @@ impl Work {
             }
         }
         for ns in std::mem::take(&mut self.pdb_namespaces) {
-            for p in cluster.store.list(rt("policy", "poddisruptionbudgets"), Some(&ns), None).0 {
+            for p in cluster
+                .store
+                .list(rt("policy", "poddisruptionbudgets"), Some(&ns), None)
+                .0
+            {
                 pdb::reconcile(cluster, &p.namespace, &p.name);
             }
         }

@@ -17,22 +17,38 @@ const UNREACHABLE_TAINT: &str = "node.kubernetes.io/unreachable";
 pub fn set_node_ready(cluster: &Cluster, node: &str, ready: bool) -> bool {
     let now = crate::sim::store::now_rfc3339();
     let updated = cluster.store.update(rt("", "nodes"), "", node, |n| {
-        for c in n["status"]["conditions"].as_array_mut().into_iter().flatten() {
+        for c in n["status"]["conditions"]
+            .as_array_mut()
+            .into_iter()
+            .flatten()
+        {
             if c["type"] == "Ready" {
                 let status = if ready { "True" } else { "Unknown" };
                 if c["status"] != status {
                     c["status"] = json!(status);
                     c["lastTransitionTime"] = json!(now);
-                    c["reason"] = json!(if ready { "KubeletReady" } else { "NodeStatusUnknown" });
-                    c["message"] = json!(if ready { "kubelet is posting ready status" } else { "Kubelet stopped posting node status." });
+                    c["reason"] = json!(if ready {
+                        "KubeletReady"
+                    } else {
+                        "NodeStatusUnknown"
+                    });
+                    c["message"] = json!(if ready {
+                        "kubelet is posting ready status"
+                    } else {
+                        "Kubelet stopped posting node status."
+                    });
                 }
                 c["lastHeartbeatTime"] = json!(now);
             }
         }
         let taints = n["spec"]["taints"].as_array().cloned().unwrap_or_default();
-        let mut taints: Vec<Value> = taints.into_iter().filter(|t| t["key"] != UNREACHABLE_TAINT).collect();
+        let mut taints: Vec<Value> = taints
+            .into_iter()
+            .filter(|t| t["key"] != UNREACHABLE_TAINT)
+            .collect();
         if !ready {
-            taints.push(json!({"key": UNREACHABLE_TAINT, "effect": "NoSchedule", "timeAdded": now}));
+            taints
+                .push(json!({"key": UNREACHABLE_TAINT, "effect": "NoSchedule", "timeAdded": now}));
             taints.push(json!({"key": UNREACHABLE_TAINT, "effect": "NoExecute", "timeAdded": now}));
         }
         if taints.is_empty() {
@@ -44,7 +60,14 @@ pub fn set_node_ready(cluster: &Cluster, node: &str, ready: bool) -> bool {
     });
     if let Ok(n) = &updated {
         let reason = if ready { "NodeReady" } else { "NodeNotReady" };
-        events::record(cluster, &n.value(), "Normal", reason, &format!("Node {node} status is now: {reason}"), "node-controller");
+        events::record(
+            cluster,
+            &n.value(),
+            "Normal",
+            reason,
+            &format!("Node {node} status is now: {reason}"),
+            "node-controller",
+        );
     }
     updated.is_ok()
 }
@@ -53,7 +76,13 @@ pub fn set_node_ready(cluster: &Cluster, node: &str, ready: bool) -> bool {
 pub fn reconcile(cluster: &Cluster, node: &str) -> Option<Duration> {
     let n = cluster.store.try_get(rt("", "nodes"), "", node)?.value();
     let pods = rt("", "pods");
-    let on_node: Vec<_> = cluster.store.list(pods, None, None).0.into_iter().filter(|p| p.field("spec.nodeName") == Some(node)).collect();
+    let on_node: Vec<_> = cluster
+        .store
+        .list(pods, None, None)
+        .0
+        .into_iter()
+        .filter(|p| p.field("spec.nodeName") == Some(node))
+        .collect();
     let now_s = crate::sim::store::now_rfc3339();
     if node_is_ready(&n) {
         return None;
@@ -70,19 +99,35 @@ pub fn reconcile(cluster: &Cluster, node: &str) -> Option<Duration> {
         .and_then(|c| c["lastTransitionTime"].as_str())
         .and_then(|t| t.parse::<jiff::Timestamp>().ok())
         .unwrap_or_else(jiff::Timestamp::now);
-    let due = since + jiff::SignedDuration::from_secs_f64(cluster.settings.unreachable_eviction_seconds);
+    let due =
+        since + jiff::SignedDuration::from_secs_f64(cluster.settings.unreachable_eviction_seconds);
     let now = jiff::Timestamp::now();
     if now < due {
         return Duration::try_from(due.duration_since(now)).ok();
     }
     for p in on_node.iter().filter(|p| !p.terminating) {
         let v = p.value();
-        let daemon = v["metadata"]["ownerReferences"].as_array().is_some_and(|r| r.iter().any(|r| r["kind"] == "DaemonSet"));
+        let daemon = v["metadata"]["ownerReferences"]
+            .as_array()
+            .is_some_and(|r| r.iter().any(|r| r["kind"] == "DaemonSet"));
         if daemon {
             continue;
         }
-        events::record(cluster, &v, "Normal", "TaintManagerEviction", "Marking for deletion Pod", "taint-eviction-controller");
-        let _ = delete_object(cluster, pods, &p.namespace, &p.name, &DeleteOptions::default());
+        events::record(
+            cluster,
+            &v,
+            "Normal",
+            "TaintManagerEviction",
+            "Marking for deletion Pod",
+            "taint-eviction-controller",
+        );
+        let _ = delete_object(
+            cluster,
+            pods,
+            &p.namespace,
+            &p.name,
+            &DeleteOptions::default(),
+        );
     }
     None
 }

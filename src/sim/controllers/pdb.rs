@@ -16,9 +16,10 @@ pub struct Budget {
 
 pub fn pod_is_healthy(pod: &Value) -> bool {
     pod["metadata"]["deletionTimestamp"].is_null()
-        && pod["status"]["conditions"]
-            .as_array()
-            .is_some_and(|c| c.iter().any(|c| c["type"] == "Ready" && c["status"] == "True"))
+        && pod["status"]["conditions"].as_array().is_some_and(|c| {
+            c.iter()
+                .any(|c| c["type"] == "Ready" && c["status"] == "True")
+        })
 }
 
 /// An int-or-percent value of a budget, resolved against `total`.
@@ -28,7 +29,11 @@ fn resolve(v: &Value, total: i64, round_up: bool) -> Option<i64> {
         Value::String(s) => {
             let pct: f64 = s.strip_suffix('%')?.parse().ok()?;
             let exact = pct * total as f64 / 100.0;
-            Some(if round_up { exact.ceil() } else { exact.floor() } as i64)
+            Some(if round_up {
+                exact.ceil()
+            } else {
+                exact.floor()
+            } as i64)
         }
         _ => None,
     }
@@ -57,7 +62,10 @@ pub fn evaluate(store: &Store, pdb: &Value) -> Budget {
     let (pods, _) = store.list(rt("", "pods"), Some(ns), None);
     let mut expected = 0;
     let mut healthy = 0;
-    for p in pods.iter().filter(|p| selector.matches(p) && !p.terminating) {
+    for p in pods
+        .iter()
+        .filter(|p| selector.matches(p) && !p.terminating)
+    {
         if matches!(p.field("status.phase"), Some("Succeeded" | "Failed")) {
             continue;
         }
@@ -71,13 +79,22 @@ pub fn evaluate(store: &Store, pdb: &Value) -> Budget {
 
 pub fn reconcile(cluster: &Cluster, ns: &str, name: &str) {
     let pdbs = rt("policy", "poddisruptionbudgets");
-    let Some(obj) = cluster.store.try_get(pdbs, ns, name) else { return };
+    let Some(obj) = cluster.store.try_get(pdbs, ns, name) else {
+        return;
+    };
     let b = evaluate(&cluster.store, &obj.value());
     let _ = cluster.store.update(pdbs, ns, name, |v| {
         let allowed = b.disruptions_allowed > 0;
-        let old_cond = v["status"]["conditions"].get(0).cloned().unwrap_or(Value::Null);
+        let old_cond = v["status"]["conditions"]
+            .get(0)
+            .cloned()
+            .unwrap_or(Value::Null);
         let cond_changed = old_cond["status"] != if allowed { "True" } else { "False" };
-        let transition = if cond_changed { json!(crate::sim::store::now_rfc3339()) } else { old_cond["lastTransitionTime"].clone() };
+        let transition = if cond_changed {
+            json!(crate::sim::store::now_rfc3339())
+        } else {
+            old_cond["lastTransitionTime"].clone()
+        };
         v["status"] = json!({
             "observedGeneration": v["metadata"]["generation"],
             "disruptionsAllowed": b.disruptions_allowed,

@@ -10,29 +10,40 @@ pub fn is_ready(pod: &Value) -> bool {
 }
 
 pub fn is_terminal(pod: &Value) -> bool {
-    matches!(pod["status"]["phase"].as_str(), Some("Succeeded" | "Failed"))
+    matches!(
+        pod["status"]["phase"].as_str(),
+        Some("Succeeded" | "Failed")
+    )
 }
 
 pub fn node_is_ready(node: &Value) -> bool {
-    node["status"]["conditions"]
-        .as_array()
-        .is_some_and(|c| c.iter().any(|c| c["type"] == "Ready" && c["status"] == "True"))
+    node["status"]["conditions"].as_array().is_some_and(|c| {
+        c.iter()
+            .any(|c| c["type"] == "Ready" && c["status"] == "True")
+    })
 }
 
 /// Whether `tolerations` tolerate every NoSchedule/NoExecute taint of `node` (pure).
 pub fn tolerates(tolerations: &Value, node: &Value) -> bool {
     let tols = tolerations.as_array().cloned().unwrap_or_default();
-    node["spec"]["taints"].as_array().into_iter().flatten().all(|taint| {
-        if taint["effect"] == "PreferNoSchedule" {
-            return true;
-        }
-        tols.iter().any(|t| {
-            let key_ok = t["key"].is_null() || t["key"] == "" || t["key"] == taint["key"];
-            let op_ok = t["operator"] == "Exists" || t["value"] == taint["value"] || (t["value"].is_null() && taint["value"].is_null());
-            let effect_ok = t["effect"].is_null() || t["effect"] == "" || t["effect"] == taint["effect"];
-            key_ok && op_ok && effect_ok
+    node["spec"]["taints"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .all(|taint| {
+            if taint["effect"] == "PreferNoSchedule" {
+                return true;
+            }
+            tols.iter().any(|t| {
+                let key_ok = t["key"].is_null() || t["key"] == "" || t["key"] == taint["key"];
+                let op_ok = t["operator"] == "Exists"
+                    || t["value"] == taint["value"]
+                    || (t["value"].is_null() && taint["value"].is_null());
+                let effect_ok =
+                    t["effect"].is_null() || t["effect"] == "" || t["effect"] == taint["effect"];
+                key_ok && op_ok && effect_ok
+            })
         })
-    })
 }
 
 /// Whether a pod's nodeSelector matches the node's labels (pure).
@@ -43,7 +54,12 @@ pub fn selects(node_selector: &Value, node: &Value) -> bool {
 }
 
 /// A pod for `owner` from its pod template, with a generated name and a controller reference.
-pub fn from_template(owner: &Value, template: &Value, extra_labels: &[(&str, String)], node: Option<&str>) -> Value {
+pub fn from_template(
+    owner: &Value,
+    template: &Value,
+    extra_labels: &[(&str, String)],
+    node: Option<&str>,
+) -> Value {
     let owner_name = owner["metadata"]["name"].as_str().unwrap_or_default();
     let mut meta = template["metadata"].clone();
     if !meta.is_object() {
@@ -72,17 +88,30 @@ pub fn from_template(owner: &Value, template: &Value, extra_labels: &[(&str, Str
 
 /// The QoS class kubectl describe shows, from the containers' requests and limits.
 pub fn qos_class(spec: &Value) -> &'static str {
-    let containers: Vec<&Value> = spec["containers"].as_array().into_iter().flatten().collect();
-    let any = containers.iter().any(|c| c["resources"]["requests"].is_object() || c["resources"]["limits"].is_object());
+    let containers: Vec<&Value> = spec["containers"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .collect();
+    let any = containers
+        .iter()
+        .any(|c| c["resources"]["requests"].is_object() || c["resources"]["limits"].is_object());
     if !any {
         return "BestEffort";
     }
     let guaranteed = containers.iter().all(|c| {
         let l = &c["resources"]["limits"];
         let r = &c["resources"]["requests"];
-        l["cpu"].is_string() && l["memory"].is_string() && (r["cpu"].is_null() || r["cpu"] == l["cpu"]) && (r["memory"].is_null() || r["memory"] == l["memory"])
+        l["cpu"].is_string()
+            && l["memory"].is_string()
+            && (r["cpu"].is_null() || r["cpu"] == l["cpu"])
+            && (r["memory"].is_null() || r["memory"] == l["memory"])
     });
-    if guaranteed { "Guaranteed" } else { "Burstable" }
+    if guaranteed {
+        "Guaranteed"
+    } else {
+        "Burstable"
+    }
 }
 
 /// Stable short hash of a pod template, like the pod-template-hash label.
@@ -124,7 +153,10 @@ mod tests {
         let node = json!({"spec":{"taints":[{"key":"node-role.kubernetes.io/control-plane","effect":"NoSchedule"}]}});
         assert!(!tolerates(&json!([]), &node));
         assert!(tolerates(&json!([{"operator":"Exists"}]), &node));
-        assert!(tolerates(&json!([{"key":"node-role.kubernetes.io/control-plane","operator":"Exists","effect":"NoSchedule"}]), &node));
+        assert!(tolerates(
+            &json!([{"key":"node-role.kubernetes.io/control-plane","operator":"Exists","effect":"NoSchedule"}]),
+            &node
+        ));
     }
 
     #[test]

@@ -35,14 +35,21 @@ pub fn deletion_order(pods: &[(Arc<Object>, Value)]) -> Vec<usize> {
         let v = &pods[i].1;
         let unscheduled = v["spec"]["nodeName"].as_str().is_none_or(str::is_empty);
         let pending = v["status"]["phase"] != "Running";
-        (!unscheduled, !pending, is_ready(v), std::cmp::Reverse(pods[i].0.rv))
+        (
+            !unscheduled,
+            !pending,
+            is_ready(v),
+            std::cmp::Reverse(pods[i].0.rv),
+        )
     });
     idx
 }
 
 pub fn reconcile(cluster: &Cluster, ns: &str, name: &str) {
     let rss = rt("apps", "replicasets");
-    let Some(obj) = cluster.store.try_get(rss, ns, name) else { return };
+    let Some(obj) = cluster.store.try_get(rss, ns, name) else {
+        return;
+    };
     if obj.terminating {
         return;
     }
@@ -52,16 +59,41 @@ pub fn reconcile(cluster: &Cluster, ns: &str, name: &str) {
     if pods.len() < desired {
         for _ in pods.len()..desired {
             let pod = from_template(&rs, &rs["spec"]["template"], &[], None);
-            let pod_name = pod["metadata"]["name"].as_str().unwrap_or_default().to_string();
+            let pod_name = pod["metadata"]["name"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
             if cluster.store.create(rt("", "pods"), pod).is_ok() {
-                events::record(cluster, &rs, "Normal", "SuccessfulCreate", &format!("Created pod: {pod_name}"), "replicaset-controller");
+                events::record(
+                    cluster,
+                    &rs,
+                    "Normal",
+                    "SuccessfulCreate",
+                    &format!("Created pod: {pod_name}"),
+                    "replicaset-controller",
+                );
             }
         }
     } else if pods.len() > desired {
         for i in deletion_order(&pods).into_iter().take(pods.len() - desired) {
             let p = &pods[i].0;
-            if delete_object(cluster, p.rt, &p.namespace, &p.name, &DeleteOptions::default()).is_ok() {
-                events::record(cluster, &rs, "Normal", "SuccessfulDelete", &format!("Deleted pod: {}", p.name), "replicaset-controller");
+            if delete_object(
+                cluster,
+                p.rt,
+                &p.namespace,
+                &p.name,
+                &DeleteOptions::default(),
+            )
+            .is_ok()
+            {
+                events::record(
+                    cluster,
+                    &rs,
+                    "Normal",
+                    "SuccessfulDelete",
+                    &format!("Deleted pod: {}", p.name),
+                    "replicaset-controller",
+                );
             }
         }
     }
@@ -87,7 +119,9 @@ mod tests {
     #[test]
     fn scale_down_removes_unready_before_ready() {
         let store = Store::new();
-        store.create(rt("", "namespaces"), json!({"metadata":{"name":"d"}})).unwrap();
+        store
+            .create(rt("", "namespaces"), json!({"metadata":{"name":"d"}}))
+            .unwrap();
         let ready = json!({"metadata":{"name":"ready","namespace":"d"},"spec":{"nodeName":"n"},"status":{"phase":"Running","conditions":[{"type":"Ready","status":"True"}]}});
         let unready = json!({"metadata":{"name":"unready","namespace":"d"},"spec":{"nodeName":"n"},"status":{"phase":"Running","conditions":[{"type":"Ready","status":"False"}]}});
         let a = store.create(rt("", "pods"), ready.clone()).unwrap();

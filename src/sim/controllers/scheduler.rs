@@ -59,9 +59,15 @@ pub fn schedule(cluster: &Cluster, pending: &[(String, String)]) -> Vec<(String,
         .collect();
     let mut bound = Vec::new();
     for (ns, name) in pending {
-        let Some(pod) = cluster.store.try_get(pods, ns, name) else { continue };
+        let Some(pod) = cluster.store.try_get(pods, ns, name) else {
+            continue;
+        };
         let value = pod.value();
-        if pod.terminating || value["spec"]["nodeName"].as_str().is_some_and(|n| !n.is_empty()) {
+        if pod.terminating
+            || value["spec"]["nodeName"]
+                .as_str()
+                .is_some_and(|n| !n.is_empty())
+        {
             continue;
         }
         let now = crate::sim::store::now_rfc3339();
@@ -73,20 +79,40 @@ pub fn schedule(cluster: &Cluster, pending: &[(String, String)]) -> Vec<(String,
                     p["status"]["conditions"] = json!([{"type": "PodScheduled", "status": "True", "lastProbeTime": null, "lastTransitionTime": now}]);
                     Ok(true)
                 });
-                events::record(cluster, &value, "Normal", "Scheduled", &format!("Successfully assigned {ns}/{name} to {node}"), "default-scheduler");
-                if let Some(entry) = nodes.iter_mut().find(|(n, _)| n["metadata"]["name"] == node.as_str()) {
+                events::record(
+                    cluster,
+                    &value,
+                    "Normal",
+                    "Scheduled",
+                    &format!("Successfully assigned {ns}/{name} to {node}"),
+                    "default-scheduler",
+                );
+                if let Some(entry) = nodes
+                    .iter_mut()
+                    .find(|(n, _)| n["metadata"]["name"] == node.as_str())
+                {
                     entry.1 += 1;
                 }
                 bound.push((ns.clone(), name.clone()));
             }
             Err(why) => {
-                let already = value["status"]["conditions"].as_array().is_some_and(|c| c.iter().any(|c| c["reason"] == "Unschedulable" && c["message"] == why.as_str()));
+                let already = value["status"]["conditions"].as_array().is_some_and(|c| {
+                    c.iter()
+                        .any(|c| c["reason"] == "Unschedulable" && c["message"] == why.as_str())
+                });
                 if !already {
                     let _ = cluster.store.update(pods, ns, name, |p| {
                         p["status"]["conditions"] = json!([{"type": "PodScheduled", "status": "False", "lastProbeTime": null, "lastTransitionTime": now, "reason": "Unschedulable", "message": why}]);
                         Ok(true)
                     });
-                    events::record(cluster, &value, "Warning", "FailedScheduling", &why, "default-scheduler");
+                    events::record(
+                        cluster,
+                        &value,
+                        "Warning",
+                        "FailedScheduling",
+                        &why,
+                        "default-scheduler",
+                    );
                 }
             }
         }
@@ -104,7 +130,12 @@ mod tests {
 
     #[test]
     fn picks_least_loaded_ready_schedulable_node() {
-        let nodes = vec![(node("a", true, false), 5), (node("b", true, false), 2), (node("c", false, false), 0), (node("d", true, true), 0)];
+        let nodes = vec![
+            (node("a", true, false), 5),
+            (node("b", true, false), 2),
+            (node("c", false, false), 0),
+            (node("d", true, true), 0),
+        ];
         assert_eq!(choose_node(&json!({"spec":{}}), &nodes).unwrap(), "b");
     }
 
