@@ -23,6 +23,8 @@ const MAX_LINES: u64 = 200_000;
 
 /// Pure: the text of line `k` a container writes, in the style of its application.
 pub fn line(style: &str, pod: &str, k: u64, at: Timestamp) -> String {
+    // Replicas write different lines at the same moment: offset the sequence by the pod name.
+    let k = k + pod.bytes().fold(0u64, |h, b| h.wrapping_mul(31).wrapping_add(b as u64)) % 1000;
     let ip = format!("100.96.{}.{}", (k * 7) % 250, (k * 13) % 250 + 2);
     let klog_time = at.strftime("%m%d %H:%M:%S%.6f");
     match style {
@@ -340,6 +342,7 @@ mod tests {
             line("nginx-ingress", "p", 3, at)
         );
         assert!(line("nginx-ingress", "p", 3, at).contains("HTTP/1.1"));
-        assert!(line("busybox", "p", 3, at).contains("seq=3"));
+        assert!(line("busybox", "p", 3, at).contains("seq="));
+        assert_ne!(line("busybox", "a", 3, at), line("busybox", "b", 3, at));
     }
 }
