@@ -445,6 +445,8 @@ impl Store {
     /// Forgets all history: every watch resuming from an older resourceVersion gets 410 Gone.
     pub fn compact(&self) {
         let mut inner = self.lock();
+        // A new revision, as etcd compaction leaves behind: every resourceVersion a client holds is now too old.
+        inner.rv += 1;
         inner.history.clear();
         inner.oldest_watchable = inner.rv;
     }
@@ -720,8 +722,10 @@ mod tests {
             json!({"metadata":{"name":"b","namespace":"default"}}),
         )
         .unwrap();
+        let before = s.resource_version();
         s.compact();
         assert!(s.subscribe(a.rv).is_err());
+        assert!(s.subscribe(before).is_err());
         assert!(s.subscribe(s.resource_version()).is_ok());
     }
 
