@@ -11,8 +11,8 @@ use common::{Harness, eventually};
 use futures::StreamExt;
 use k8s_openapi::api::core::v1::{ConfigMap, Pod};
 use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams, PostParams};
-use kube::runtime::watcher::{self, Event};
 use kube::runtime::WatchStreamExt;
+use kube::runtime::watcher::{self, Event};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::sync::watch as tokio_watch;
 
@@ -23,13 +23,21 @@ struct Seen {
     lists: usize,
 }
 
-fn spawn_watcher(api: Api<ConfigMap>, config: watcher::Config) -> (tokio_watch::Receiver<Seen>, tokio::task::JoinHandle<()>) {
+fn spawn_watcher(
+    api: Api<ConfigMap>,
+    config: watcher::Config,
+) -> (tokio_watch::Receiver<Seen>, tokio::task::JoinHandle<()>) {
     let (tx, rx) = tokio_watch::channel(Seen::default());
     let task = tokio::spawn(async move {
         let mut stream = watcher::watcher(api, config).default_backoff().boxed();
         let mut seen = Seen::default();
         let mut building: BTreeMap<String, String> = BTreeMap::new();
-        let key = |cm: &ConfigMap| (cm.metadata.name.clone().unwrap_or_default(), cm.metadata.resource_version.clone().unwrap_or_default());
+        let key = |cm: &ConfigMap| {
+            (
+                cm.metadata.name.clone().unwrap_or_default(),
+                cm.metadata.resource_version.clone().unwrap_or_default(),
+            )
+        };
         while let Some(ev) = stream.next().await {
             match ev {
                 Ok(Event::Apply(cm)) => {
@@ -57,7 +65,18 @@ fn spawn_watcher(api: Api<ConfigMap>, config: watcher::Config) -> (tokio_watch::
 }
 
 async fn server_state(api: &Api<ConfigMap>) -> BTreeMap<String, String> {
-    api.list(&ListParams::default()).await.unwrap().items.iter().map(|c| (c.metadata.name.clone().unwrap(), c.metadata.resource_version.clone().unwrap())).collect()
+    api.list(&ListParams::default())
+        .await
+        .unwrap()
+        .items
+        .iter()
+        .map(|c| {
+            (
+                c.metadata.name.clone().unwrap(),
+                c.metadata.resource_version.clone().unwrap(),
+            )
+        })
+        .collect()
 }
 
 async fn converge(api: &Api<ConfigMap>, rx: &tokio_watch::Receiver<Seen>, what: &str) -> Seen {
@@ -75,10 +94,18 @@ async fn churn(api: &Api<ConfigMap>, prefix: &str, n: usize) {
         api.create(&PostParams::default(), &cm).await.unwrap();
     }
     for i in (0..n).step_by(3) {
-        api.delete(&format!("{prefix}-{i}"), &DeleteParams::default()).await.unwrap();
+        api.delete(&format!("{prefix}-{i}"), &DeleteParams::default())
+            .await
+            .unwrap();
     }
     for i in (1..n).step_by(3) {
-        api.patch(&format!("{prefix}-{i}"), &PatchParams::default(), &Patch::Merge(serde_json::json!({"data": {"touched": "yes"}}))).await.unwrap();
+        api.patch(
+            &format!("{prefix}-{i}"),
+            &PatchParams::default(),
+            &Patch::Merge(serde_json::json!({"data": {"touched": "yes"}})),
+        )
+        .await
+        .unwrap();
     }
 }
 
@@ -100,7 +127,11 @@ async fn watcher_survives_faults(config: watcher::Config, label: &str) {
     h.control("prod", "compact").await;
     churn(&api, &format!("{label}-c"), 12).await;
     let seen = converge(&api, &rx, "convergence after compaction").await;
-    assert!(seen.lists >= 2, "compaction must force a relist, saw {} lists", seen.lists);
+    assert!(
+        seen.lists >= 2,
+        "compaction must force a relist, saw {} lists",
+        seen.lists
+    );
     assert_eq!(seen.objects.len(), 3 * 8);
     task.abort();
 }
@@ -116,10 +147,17 @@ async fn kube_rs_streaming_list_converges_through_dropped_streams_and_compaction
 }
 
 async fn http_get(port: u16) -> String {
-    let mut s = tokio::net::TcpStream::connect(("127.0.0.1", port)).await.unwrap();
-    s.write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").await.unwrap();
+    let mut s = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .unwrap();
+    s.write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
     let mut out = String::new();
-    tokio::time::timeout(Duration::from_secs(10), s.read_to_string(&mut out)).await.expect("response in time").unwrap();
+    tokio::time::timeout(Duration::from_secs(10), s.read_to_string(&mut out))
+        .await
+        .expect("response in time")
+        .unwrap();
     out
 }
 
@@ -127,16 +165,36 @@ async fn http_get(port: u16) -> String {
 async fn kubectl_port_forward_to_the_kubeapps_service_serves_its_page() {
     let h = Harness::start().await;
     eventually("kubeapps running", Duration::from_secs(20), || async {
-        let out = h.ok("prod", &["get", "pods", "-n", "kubeapps", "--no-headers"]).await;
+        let out = h
+            .ok("prod", &["get", "pods", "-n", "kubeapps", "--no-headers"])
+            .await;
         (out.lines().filter(|l| l.contains("Running")).count() == 2).then_some(())
     })
     .await;
-    let mut pf = h.kubectl("prod", &["port-forward", "-n", "kubeapps", "svc/kubeapps", ":80"]).spawn().unwrap();
+    let mut pf = h
+        .kubectl(
+            "prod",
+            &["port-forward", "-n", "kubeapps", "svc/kubeapps", ":80"],
+        )
+        .spawn()
+        .unwrap();
     let mut lines = BufReader::new(pf.stdout.take().unwrap()).lines();
-    let line = tokio::time::timeout(Duration::from_secs(15), lines.next_line()).await.expect("kubectl prints its port").unwrap().unwrap();
+    let line = tokio::time::timeout(Duration::from_secs(15), lines.next_line())
+        .await
+        .expect("kubectl prints its port")
+        .unwrap()
+        .unwrap();
     // "Forwarding from 127.0.0.1:NNNN -> 8080": the service port 80 resolved to the pods' targetPort.
     assert!(line.ends_with("-> 8080"), "{line}");
-    let port: u16 = line.split("127.0.0.1:").nth(1).unwrap().split_whitespace().next().unwrap().parse().unwrap();
+    let port: u16 = line
+        .split("127.0.0.1:")
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
     let responses = futures::future::join_all((0..4).map(|_| http_get(port))).await;
     for r in responses {
         assert!(r.starts_with("HTTP/1.1 200 OK"), "{r}");
@@ -149,19 +207,38 @@ async fn kubectl_port_forward_to_the_kubeapps_service_serves_its_page() {
 async fn kube_rs_port_forward_over_websocket_reaches_the_pod() {
     let h = Harness::start().await;
     let pods: Api<Pod> = Api::namespaced(h.client("prod").await, "kubeapps");
-    let name = eventually("a running kubeapps pod", Duration::from_secs(20), || async {
-        let list = pods.list(&ListParams::default()).await.ok()?;
-        list.items.iter().find(|p| p.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Running")).and_then(|p| p.metadata.name.clone())
-    })
+    let name = eventually(
+        "a running kubeapps pod",
+        Duration::from_secs(20),
+        || async {
+            let list = pods.list(&ListParams::default()).await.ok()?;
+            list.items
+                .iter()
+                .find(|p| p.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Running"))
+                .and_then(|p| p.metadata.name.clone())
+        },
+    )
     .await;
-    let mut pf = pods.portforward(&name, &[8080]).await.expect("websocket port-forward opens");
+    let mut pf = pods
+        .portforward(&name, &[8080])
+        .await
+        .expect("websocket port-forward opens");
     let mut stream = pf.take_stream(8080).unwrap();
-    stream.write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").await.unwrap();
+    stream
+        .write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
     let mut out = Vec::new();
-    tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut out)).await.expect("response in time").unwrap();
+    tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut out))
+        .await
+        .expect("response in time")
+        .unwrap();
     let text = String::from_utf8_lossy(&out);
     assert!(text.starts_with("HTTP/1.1 200 OK"), "{text}");
-    assert!(text.contains(&format!("Served by pod {name} on port 8080")), "{text}");
+    assert!(
+        text.contains(&format!("Served by pod {name} on port 8080")),
+        "{text}"
+    );
 }
 
 async fn raw_error(client: &kube::Client, req: http::Request<Vec<u8>>) -> kube::core::Status {
@@ -175,36 +252,117 @@ async fn raw_error(client: &kube::Client, req: http::Request<Vec<u8>>) -> kube::
 async fn malformed_requests_get_status_errors_not_dropped_connections() {
     let h = Harness::start().await;
     let client = h.client("prod").await;
-    let s = raw_error(&client, http::Request::get("/api/v1/bogus").body(vec![]).unwrap()).await;
+    let s = raw_error(
+        &client,
+        http::Request::get("/api/v1/bogus").body(vec![]).unwrap(),
+    )
+    .await;
     assert_eq!((s.code, s.reason.as_str()), (404, "NotFound"));
-    let s = raw_error(&client, http::Request::get("/apis/nope.example.com/v1/things").body(vec![]).unwrap()).await;
+    let s = raw_error(
+        &client,
+        http::Request::get("/apis/nope.example.com/v1/things")
+            .body(vec![])
+            .unwrap(),
+    )
+    .await;
     assert_eq!(s.code, 404);
-    let s = raw_error(&client, http::Request::get("/api/v1/pods?labelSelector=app%3D%3Dx%20y%3D").body(vec![]).unwrap()).await;
-    assert_eq!((s.code, s.reason.as_str()), (400, "BadRequest"), "{}", s.message);
-    let s = raw_error(&client, http::Request::get("/api/v1/pods?fieldSelector=spec.bogus%3D1").body(vec![]).unwrap()).await;
+    let s = raw_error(
+        &client,
+        http::Request::get("/api/v1/pods?labelSelector=app%3D%3Dx%20y%3D")
+            .body(vec![])
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        (s.code, s.reason.as_str()),
+        (400, "BadRequest"),
+        "{}",
+        s.message
+    );
+    let s = raw_error(
+        &client,
+        http::Request::get("/api/v1/pods?fieldSelector=spec.bogus%3D1")
+            .body(vec![])
+            .unwrap(),
+    )
+    .await;
     assert_eq!(s.code, 400);
-    assert!(s.message.contains("field label not supported"), "{}", s.message);
-    let s = raw_error(&client, http::Request::post("/api/v1/namespaces/default/configmaps").header("content-type", "application/json").body(b"{not json".to_vec()).unwrap()).await;
+    assert!(
+        s.message.contains("field label not supported"),
+        "{}",
+        s.message
+    );
+    let s = raw_error(
+        &client,
+        http::Request::post("/api/v1/namespaces/default/configmaps")
+            .header("content-type", "application/json")
+            .body(b"{not json".to_vec())
+            .unwrap(),
+    )
+    .await;
     assert_eq!(s.code, 400);
     let s = raw_error(
         &client,
-        http::Request::patch("/api/v1/namespaces/default/pods/debug-shell").header("content-type", "application/json-patch+json").body(br#"[{"op":"replace","path":"/spec/nope/deeper","value":1}]"#.to_vec()).unwrap(),
+        http::Request::patch("/api/v1/namespaces/default/pods/debug-shell")
+            .header("content-type", "application/json-patch+json")
+            .body(br#"[{"op":"replace","path":"/spec/nope/deeper","value":1}]"#.to_vec())
+            .unwrap(),
     )
     .await;
     assert_eq!(s.code, 422, "{}", s.message);
-    let s = raw_error(&client, http::Request::patch("/api/v1/namespaces/default/pods/debug-shell").header("content-type", "text/plain").body(b"x".to_vec()).unwrap()).await;
+    let s = raw_error(
+        &client,
+        http::Request::patch("/api/v1/namespaces/default/pods/debug-shell")
+            .header("content-type", "text/plain")
+            .body(b"x".to_vec())
+            .unwrap(),
+    )
+    .await;
     assert_eq!(s.code, 415);
-    let s = raw_error(&client, http::Request::get("/api/v1/namespaces/default/pods?limit=abc").body(vec![]).unwrap()).await;
+    let s = raw_error(
+        &client,
+        http::Request::get("/api/v1/namespaces/default/pods?limit=abc")
+            .body(vec![])
+            .unwrap(),
+    )
+    .await;
     assert_eq!(s.code, 400);
-    let s = raw_error(&client, http::Request::get("/api/v1/namespaces/default/pods?continue=%21%21").body(vec![]).unwrap()).await;
+    let s = raw_error(
+        &client,
+        http::Request::get("/api/v1/namespaces/default/pods?continue=%21%21")
+            .body(vec![])
+            .unwrap(),
+    )
+    .await;
     assert_eq!(s.code, 400);
     // The connection survived all of that.
-    let ok = client.request_text(http::Request::get("/api/v1/namespaces/default/pods/debug-shell").body(vec![]).unwrap()).await;
+    let ok = client
+        .request_text(
+            http::Request::get("/api/v1/namespaces/default/pods/debug-shell")
+                .body(vec![])
+                .unwrap(),
+        )
+        .await;
     assert!(ok.is_ok());
 
     // And kubectl reports server-side errors as sentences.
-    let out = h.run("prod", &["patch", "pod", "debug-shell", "--type=json", "-p", r#"[{"op":"replace","path":"/spec/nope/deeper","value":1}]"#]).await;
+    let out = h
+        .run(
+            "prod",
+            &[
+                "patch",
+                "pod",
+                "debug-shell",
+                "--type=json",
+                "-p",
+                r#"[{"op":"replace","path":"/spec/nope/deeper","value":1}]"#,
+            ],
+        )
+        .await;
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("The request is invalid") && stderr.contains("path is invalid"), "{stderr}");
+    assert!(
+        stderr.contains("The request is invalid") && stderr.contains("path is invalid"),
+        "{stderr}"
+    );
 }

@@ -24,7 +24,10 @@ const MAX_LINES: u64 = 200_000;
 /// Pure: the text of line `k` a container writes, in the style of its application.
 pub fn line(style: &str, pod: &str, k: u64, at: Timestamp) -> String {
     // Replicas write different lines at the same moment: offset the sequence by the pod name.
-    let k = k + pod.bytes().fold(0u64, |h, b| h.wrapping_mul(31).wrapping_add(b as u64)) % 1000;
+    let k = k + pod
+        .bytes()
+        .fold(0u64, |h, b| h.wrapping_mul(31).wrapping_add(b as u64))
+        % 1000;
     let ip = format!("100.96.{}.{}", (k * 7) % 250, (k * 13) % 250 + 2);
     let klog_time = at.strftime("%m%d %H:%M:%S%.6f");
     match style {

@@ -16,9 +16,12 @@ pub struct Harness {
 impl Harness {
     pub async fn start() -> Harness {
         let home = tempfile::tempdir().expect("tempdir");
-        let sim = Simulator::start(SimOptions { kubeconfig_out: Some(home.path().join("kubeconfig")), ..Default::default() })
-            .await
-            .expect("simulator starts");
+        let sim = Simulator::start(SimOptions {
+            kubeconfig_out: Some(home.path().join("kubeconfig")),
+            ..Default::default()
+        })
+        .await
+        .expect("simulator starts");
         Harness { sim, home }
     }
 
@@ -32,14 +35,23 @@ impl Harness {
     }
 
     pub async fn run(&self, context: &str, args: &[&str]) -> Output {
-        let out = self.kubectl(context, args).output().await.expect("kubectl runs");
+        let out = self
+            .kubectl(context, args)
+            .output()
+            .await
+            .expect("kubectl runs");
         out
     }
 
     /// Runs kubectl and returns stdout, failing the test with stderr if it fails.
     pub async fn ok(&self, context: &str, args: &[&str]) -> String {
         let out = self.run(context, args).await;
-        assert!(out.status.success(), "kubectl {args:?} failed: {}\n{}", String::from_utf8_lossy(&out.stderr), String::from_utf8_lossy(&out.stdout));
+        assert!(
+            out.status.success(),
+            "kubectl {args:?} failed: {}\n{}",
+            String::from_utf8_lossy(&out.stderr),
+            String::from_utf8_lossy(&out.stdout)
+        );
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
@@ -53,7 +65,12 @@ impl Harness {
     }
 }
 
-pub fn kubectl_command(kubeconfig: &Path, home: &Path, context: &str, args: &[&str]) -> tokio::process::Command {
+pub fn kubectl_command(
+    kubeconfig: &Path,
+    home: &Path,
+    context: &str,
+    args: &[&str],
+) -> tokio::process::Command {
     let mut c = tokio::process::Command::new("kubectl");
     c.env("HOME", home)
         .env("KUBECONFIG", kubeconfig)
@@ -70,21 +87,44 @@ pub fn kubectl_command(kubeconfig: &Path, home: &Path, context: &str, args: &[&s
 
 pub async fn client_for(kubeconfig: &Path, context: &str) -> kube::Client {
     let kc = kube::config::Kubeconfig::read_from(kubeconfig).expect("kubeconfig reads");
-    let opts = kube::config::KubeConfigOptions { context: Some(context.to_string()), ..Default::default() };
-    let config = kube::Config::from_custom_kubeconfig(kc, &opts).await.expect("kubeconfig loads");
+    let opts = kube::config::KubeConfigOptions {
+        context: Some(context.to_string()),
+        ..Default::default()
+    };
+    let config = kube::Config::from_custom_kubeconfig(kc, &opts)
+        .await
+        .expect("kubeconfig loads");
     kube::Client::try_from(config).expect("client builds")
 }
 
 /// A raw HTTPS request to the simulator's control API, trusting its CA.
-pub async fn control_post(sim: &Simulator, cluster: &str, path: &str, body: &str) -> serde_json::Value {
+pub async fn control_post(
+    sim: &Simulator,
+    cluster: &str,
+    path: &str,
+    body: &str,
+) -> serde_json::Value {
     let base = sim.url(cluster).expect("cluster exists");
     let kc = kube::config::Kubeconfig::read_from(&sim.kubeconfig_path).unwrap();
-    let ctx = sim.contexts.iter().find(|c| c.cluster == cluster).unwrap().name.clone();
-    let opts = kube::config::KubeConfigOptions { context: Some(ctx), ..Default::default() };
-    let mut config = kube::Config::from_custom_kubeconfig(kc, &opts).await.unwrap();
+    let ctx = sim
+        .contexts
+        .iter()
+        .find(|c| c.cluster == cluster)
+        .unwrap()
+        .name
+        .clone();
+    let opts = kube::config::KubeConfigOptions {
+        context: Some(ctx),
+        ..Default::default()
+    };
+    let mut config = kube::Config::from_custom_kubeconfig(kc, &opts)
+        .await
+        .unwrap();
     config.cluster_url = base.parse().unwrap();
     let client = kube::Client::try_from(config).unwrap();
-    let req = http::Request::post(format!("/_sim/{}", path.trim_start_matches('/'))).body(body.as_bytes().to_vec()).unwrap();
+    let req = http::Request::post(format!("/_sim/{}", path.trim_start_matches('/')))
+        .body(body.as_bytes().to_vec())
+        .unwrap();
     let text = client.request_text(req).await.expect("control API answers");
     serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text))
 }
@@ -111,8 +151,17 @@ where
 pub fn column(output: &str, name: &str) -> Vec<String> {
     let mut lines = output.lines();
     let header = lines.next().unwrap_or_default();
-    let start = header.find(name).unwrap_or_else(|| panic!("no column {name} in {header}"));
+    let start = header
+        .find(name)
+        .unwrap_or_else(|| panic!("no column {name} in {header}"));
     lines
-        .map(|l| l.get(start..).unwrap_or_default().split_whitespace().next().unwrap_or_default().to_string())
+        .map(|l| {
+            l.get(start..)
+                .unwrap_or_default()
+                .split_whitespace()
+                .next()
+                .unwrap_or_default()
+                .to_string()
+        })
         .collect()
 }

@@ -23,7 +23,8 @@ pub fn record(
         .filter(|n| !n.is_empty())
         .unwrap_or("default");
     let now = now_rfc3339();
-    let suffix: u64 = rand::random();
+    // Like the real event recorder: the suffix is the creation time in nanoseconds, so name order is time order.
+    let suffix = jiff::Timestamp::now().as_nanosecond() as u64;
     let host = involved["spec"]["nodeName"].clone();
     let event = json!({
         "metadata": {"name": format!("{name}.{suffix:016x}"), "namespace": namespace},

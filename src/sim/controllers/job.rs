@@ -174,9 +174,7 @@ pub fn reconcile_cronjob(cluster: &Cluster, ns: &str, name: &str) -> Option<Dura
         .as_str()
         .and_then(|t| t.parse::<jiff::Timestamp>().ok())
         .map_or(now, |t| t.as_second());
-    let due = last.is_none_or(|l| l < slot)
-        && slot >= created_at - every
-        && cj["spec"]["suspend"] != true;
+    let due = last.is_none_or(|l| l < slot) && slot >= created_at && cj["spec"]["suspend"] != true;
     let mut last_schedule = last;
     if due {
         let job_name = format!("{name}-{}", slot / 60);

@@ -75,6 +75,9 @@ pub fn set_node_ready(cluster: &Cluster, node: &str, ready: bool) -> bool {
 /// Reacts to a node's readiness; returns when to look again (the eviction of its pods).
 pub fn reconcile(cluster: &Cluster, node: &str) -> Option<Duration> {
     let n = cluster.store.try_get(rt("", "nodes"), "", node)?.value();
+    if node_is_ready(&n) {
+        return None;
+    }
     let pods = rt("", "pods");
     let on_node: Vec<_> = cluster
         .store
@@ -84,9 +87,6 @@ pub fn reconcile(cluster: &Cluster, node: &str) -> Option<Duration> {
         .filter(|p| p.field("spec.nodeName") == Some(node))
         .collect();
     let now_s = crate::sim::store::now_rfc3339();
-    if node_is_ready(&n) {
-        return None;
-    }
     for p in on_node.iter().filter(|p| !p.terminating) {
         let _ = cluster.store.update(pods, &p.namespace, &p.name, |v| {
             set_ready(v, false, &now_s);
