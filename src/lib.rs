@@ -1,3 +1,4 @@
 //! kockpit: a terminal cockpit for Kubernetes clusters, and the API simulator it is tested against.
+pub mod cluster;
 pub mod printers;
 pub mod sim;

@@ -1,0 +1,6 @@
+//! Everything that talks to Kubernetes, and no UI: kubeconfig contexts, one session per live
+//! context (client, watchers, health), row projections, and reads for describe/YAML views.
+
+pub mod events;
+pub mod quantity;
+pub mod rows;
