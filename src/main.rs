@@ -1,25 +1,54 @@
-//! The kockpit binary: the cockpit (to come) and the Kubernetes API simulator.
+//! The kockpit binary: the cockpit on the operator's kubeconfig, the demo on simulated
+//! clusters, and the Kubernetes API simulator.
 
 use std::path::PathBuf;
 
 use anyhow::Context as _;
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 
+use kockpit::app::{config, run, state::State};
+use kockpit::cluster::kubeconfig;
 use kockpit::sim::{SimOptions, Simulator};
+use kockpit::ui::{keymap, theme};
 
 #[derive(Parser, Debug)]
-#[command(
-    name = "kockpit",
-    version,
-    about = "A terminal cockpit for Kubernetes clusters"
-)]
+#[command(name = "kockpit", version, about = "A terminal cockpit for Kubernetes clusters")]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
+    #[command(flatten)]
+    cockpit: CockpitArgs,
+}
+
+#[derive(Args, Debug, Clone, Default)]
+struct CockpitArgs {
+    /// Kubeconfig file (default: $KUBECONFIG, merged as kubectl merges it, else ~/.kube/config).
+    #[arg(long, global = true)]
+    kubeconfig: Option<PathBuf>,
+    /// Contexts to open live, comma-separated (default: the current context).
+    #[arg(long, value_delimiter = ',', global = true)]
+    context: Vec<String>,
+    /// Only this namespace.
+    #[arg(short = 'n', long, global = true, conflicts_with = "all_namespaces")]
+    namespace: Option<String>,
+    /// All namespaces (the default).
+    #[arg(short = 'A', long, global = true)]
+    all_namespaces: bool,
+    /// Remove every mutation from keys, menus and help.
+    #[arg(long, global = true)]
+    readonly: bool,
+    /// Theme name (default, light, mono16, high-contrast) or a YAML file.
+    #[arg(long, global = true)]
+    theme: Option<String>,
+    /// Keymap name (default, vim) or a YAML file.
+    #[arg(long, global = true)]
+    keymap: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// Open the cockpit on simulated prod and stg clusters (the built-in simulator, in-process).
+    Demo,
     /// Serve simulated clusters (prod, stg) over HTTPS on 127.0.0.1 and write a kubeconfig for them.
     Sim {
         /// Scenario YAML file (default: the built-in prod + stg scenario).
@@ -44,32 +73,61 @@ fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     match cli.command {
-        Some(Command::Sim {
-            scenario,
-            nodes,
-            pods,
-            port,
-            kubeconfig_out,
-        }) => {
+        Some(Command::Sim { scenario, nodes, pods, port, kubeconfig_out }) => {
             let scenario = scenario
-                .map(|p| {
-                    std::fs::read_to_string(&p)
-                        .with_context(|| format!("reading scenario {}", p.display()))
-                })
+                .map(|p| std::fs::read_to_string(&p).with_context(|| format!("reading scenario {}", p.display())))
                 .transpose()?;
-            let synthetic = nodes.zip(pods);
-            runtime.block_on(run_sim(SimOptions {
-                scenario,
-                synthetic,
-                port,
-                kubeconfig_out,
-            }))
+            runtime.block_on(run_sim(SimOptions { scenario, synthetic: nodes.zip(pods), port, kubeconfig_out }))
         }
-        None => {
-            eprintln!("kockpit: the cockpit is not built yet; run `kockpit sim` for the simulator");
-            std::process::exit(2);
-        }
+        Some(Command::Demo) => runtime.block_on(async {
+            let sim = Simulator::start(SimOptions::default()).await.context("starting the simulated clusters")?;
+            let mut args = cli.cockpit.clone();
+            args.kubeconfig = Some(sim.kubeconfig_path.clone());
+            if args.context.is_empty() {
+                args.context = vec!["prod".into(), "stg".into()];
+            }
+            let result = cockpit(args).await;
+            drop(sim);
+            result
+        }),
+        None => runtime.block_on(cockpit(cli.cockpit)),
     }
+}
+
+async fn cockpit(args: CockpitArgs) -> anyhow::Result<()> {
+    let dir = config::config_dir();
+    let (cfg, cfg_problem) = config::load(dir.as_deref());
+    let loaded = kubeconfig::load(args.kubeconfig.as_deref(), &cfg.production_pattern)?;
+    let wanted: Vec<String> = if args.context.is_empty() {
+        vec![loaded.current.clone().context("the kubeconfig has no current context: pass --context NAME")?]
+    } else {
+        args.context.clone()
+    };
+    let mut live = Vec::new();
+    for name in &wanted {
+        let info = loaded
+            .contexts
+            .iter()
+            .find(|c| &c.name == name)
+            .with_context(|| format!("no context named {name} in the kubeconfig (have: {})", loaded.contexts.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(", ")))?;
+        live.push(info.clone());
+    }
+    let mut problems: Vec<String> = cfg_problem.into_iter().collect();
+    let user_themes = dir.as_ref().map(|d| d.join("themes"));
+    let user_keymaps = dir.as_ref().map(|d| d.join("keymaps"));
+    let (theme, theme_problem) = if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
+        (theme::no_color(), None)
+    } else {
+        theme::load(args.theme.as_deref().or(cfg.theme.as_deref()), user_themes.as_deref())
+    };
+    let (keymap, keymap_problem) = keymap::load(args.keymap.as_deref().or(cfg.keymap.as_deref()), user_keymaps.as_deref());
+    problems.extend(theme_problem.map(|e| e.to_string()));
+    problems.extend(keymap_problem.map(|e| e.to_string()));
+    let readonly = args.readonly || live.iter().any(|c| cfg.readonly_contexts.contains(&c.name));
+    let known = loaded.contexts.iter().map(|c| c.name.clone()).collect();
+    let namespace = if args.all_namespaces { None } else { args.namespace.clone() };
+    let state = State::new(live, known, namespace.clone(), readonly, keymap);
+    run::run(state, theme, loaded, namespace, problems).await
 }
 
 async fn run_sim(opts: SimOptions) -> anyhow::Result<()> {

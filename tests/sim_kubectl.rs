@@ -529,7 +529,8 @@ async fn logs_follow_a_selector_across_replicas_and_previous_works_after_a_crash
         .await;
     assert_eq!(restarts, "1");
     let previous = h.ok("prod", &["logs", pod, "--previous", "--tail=3"]).await;
-    assert_eq!(previous.lines().count(), 3, "{previous}");
+    // The crashed instance ran for as long as the test took to get here: at 2 lines/s, 1 to 3 lines.
+    assert!((1..=3).contains(&previous.lines().count()), "{previous}");
     assert!(
         previous.lines().all(|l| l.contains("HTTP/1.1")),
         "{previous}"
@@ -581,8 +582,10 @@ async fn rollout_restart_then_rollout_status_completes() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pod_reader_lists_pods_but_is_forbidden_deployments() {
     let h = Harness::start().await;
-    let pods = h.ok("prod-pod-reader", &["get", "pods", "-A"]).await;
-    assert!(pods.contains("keycloak-"), "{pods}");
+    eventually("keycloak's pod listed for the pod reader", Duration::from_secs(20), || async {
+        h.ok("prod-pod-reader", &["get", "pods", "-A"]).await.contains("keycloak-").then_some(())
+    })
+    .await;
     let out = h.run("prod-pod-reader", &["get", "deploy", "-A"]).await;
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);

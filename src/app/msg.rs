@@ -1,0 +1,31 @@
+//! Messages into `update` and commands out of it.
+
+use crossterm::event::KeyEvent;
+use jiff::Timestamp;
+
+use crate::cluster::events::SessionEvent;
+use crate::cluster::kubeconfig::ContextInfo;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Msg {
+    Key(KeyEvent),
+    Resize,
+    Cluster(SessionEvent),
+    /// Wall-clock tick: ages move on.
+    Tick(Timestamp),
+    /// A describe or YAML fetch finished.
+    Fetched { title: String, result: Result<String, String> },
+    /// Something the operator should know that is not tied to a view (a broken config file, a context that failed to open).
+    ConfigProblem(String),
+    /// A context from the kubeconfig is now live.
+    ContextOpened(ContextInfo),
+}
+
+/// Side effects `update` asks for; executors run them and answer with `Msg`s.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cmd {
+    Describe { context: String, kind: &'static str, namespace: String, name: String },
+    Yaml { context: String, kind: &'static str, namespace: String, name: String },
+    /// Start watching a context of the kubeconfig that is not live yet.
+    OpenContext(String),
+}

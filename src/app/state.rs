@@ -1,0 +1,265 @@
+//! The cockpit's whole state. Only `update` changes it; views read it.
+
+use std::collections::{BTreeMap, HashMap};
+
+use jiff::Timestamp;
+
+use crate::cluster::events::{ApiHealth, ClusterEvent, Delta, MetricsSnapshot, ResourceKind, WatchState};
+use crate::cluster::kubeconfig::ContextInfo;
+use crate::cluster::rows::{DeploymentRow, Key, NodeRow, PdbRow, PodRow, ReplicaSetRow, Row};
+
+use super::filter::{LabelFilter, TextFilter};
+use crate::ui::keymap::Keymap;
+
+/// One live context: its rows and how its API and watches are doing.
+#[derive(Debug, Clone)]
+pub struct ContextState {
+    pub info: ContextInfo,
+    pub nodes: BTreeMap<Key, NodeRow>,
+    pub deployments: BTreeMap<Key, DeploymentRow>,
+    pub replicasets: BTreeMap<Key, ReplicaSetRow>,
+    pub pods: BTreeMap<Key, PodRow>,
+    pub pdbs: BTreeMap<Key, PdbRow>,
+    pub watches: BTreeMap<ResourceKind, WatchState>,
+    /// None until the first health probe answers.
+    pub api: Option<ApiHealth>,
+    pub node_usage: HashMap<String, (u64, u64)>,
+    pub pod_usage: HashMap<Key, (u64, u64)>,
+    /// None: not yet known; Some(false): the cluster serves no metrics.
+    pub metrics_served: Option<bool>,
+}
+
+fn apply<T: Row>(table: &mut BTreeMap<Key, T>, delta: Delta<T>) {
+    match delta {
+        Delta::Reset(rows) => *table = rows.into_iter().map(|r| (r.key(), r)).collect(),
+        Delta::Upsert(r) => {
+            table.insert(r.key(), r);
+        }
+        Delta::Remove(k) => {
+            table.remove(&k);
+        }
+    }
+}
+
+impl ContextState {
+    pub fn new(info: ContextInfo) -> Self {
+        ContextState {
+            info,
+            nodes: BTreeMap::new(),
+            deployments: BTreeMap::new(),
+            replicasets: BTreeMap::new(),
+            pods: BTreeMap::new(),
+            pdbs: BTreeMap::new(),
+            watches: BTreeMap::new(),
+            api: None,
+            node_usage: HashMap::new(),
+            pod_usage: HashMap::new(),
+            metrics_served: None,
+        }
+    }
+
+    pub fn name(&self) -> &str {
+        &self.info.name
+    }
+
+    pub fn apply(&mut self, event: ClusterEvent) {
+        match event {
+            ClusterEvent::Nodes(d) => apply(&mut self.nodes, d),
+            ClusterEvent::Deployments(d) => apply(&mut self.deployments, d),
+            ClusterEvent::ReplicaSets(d) => apply(&mut self.replicasets, d),
+            ClusterEvent::Pods(d) => apply(&mut self.pods, d),
+            ClusterEvent::Pdbs(d) => apply(&mut self.pdbs, d),
+            ClusterEvent::Watch { resource, state } => {
+                self.watches.insert(resource, state);
+            }
+            ClusterEvent::Api(h) => self.api = Some(h),
+            ClusterEvent::Metrics(m) => self.set_metrics(m),
+        }
+    }
+
+    fn set_metrics(&mut self, m: Option<MetricsSnapshot>) {
+        self.metrics_served = Some(m.is_some());
+        let m = m.unwrap_or_default();
+        self.node_usage = m.nodes.into_iter().map(|(n, c, b)| (n, (c, b))).collect();
+        self.pod_usage = m.pods.into_iter().map(|(k, c, b)| (k, (c, b))).collect();
+    }
+
+    pub fn reachable(&self) -> bool {
+        matches!(self.api, Some(ApiHealth::Reachable { .. }))
+    }
+
+    /// The sentence for a resource this user may not list, if so.
+    pub fn forbidden(&self, kind: ResourceKind) -> Option<&str> {
+        match self.watches.get(&kind) {
+            Some(WatchState::Forbidden(why)) => Some(why),
+            _ => None,
+        }
+    }
+
+    /// Pods per node name (the nodes view's PODS column).
+    pub fn pods_per_node(&self) -> HashMap<&str, usize> {
+        let mut m: HashMap<&str, usize> = HashMap::new();
+        for p in self.pods.values().filter(|p| !p.node.is_empty() && p.phase != "Succeeded" && p.phase != "Failed") {
+            *m.entry(p.node.as_str()).or_default() += 1;
+        }
+        m
+    }
+
+    pub fn health(&self, now: Timestamp) -> Health {
+        let ready = self.nodes.values().filter(|n| n.ready).count();
+        let cordoned = self.nodes.values().filter(|n| n.unschedulable).count();
+        let not_running = self
+            .pods
+            .values()
+            .filter(|p| !(p.phase == "Running" && p.ready == p.containers_total) && p.phase != "Succeeded")
+            .count();
+        let stuck_terminating = self.pods.values().filter(|p| p.stuck_terminating(now)).count();
+        let rollouts_stuck = self.deployments.values().filter(|d| matches!(d.rollout, crate::cluster::rows::Rollout::Stuck(_))).count();
+        let rollouts_progressing = self.deployments.values().filter(|d| d.rollout == crate::cluster::rows::Rollout::Progressing).count();
+        Health {
+            nodes_ready: ready,
+            nodes_total: self.nodes.len(),
+            cordoned,
+            pods_total: self.pods.len(),
+            pods_not_running: not_running,
+            stuck_terminating,
+            rollouts_stuck,
+            rollouts_progressing,
+        }
+    }
+}
+
+/// The health strip's figures for one context, in the spirit of `kops validate cluster`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Health {
+    pub nodes_ready: usize,
+    pub nodes_total: usize,
+    pub cordoned: usize,
+    pub pods_total: usize,
+    pub pods_not_running: usize,
+    pub stuck_terminating: usize,
+    pub rollouts_stuck: usize,
+    pub rollouts_progressing: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ViewKind {
+    Nodes,
+    Deployments,
+    Pods,
+}
+
+impl ViewKind {
+    pub fn title(self) -> &'static str {
+        match self {
+            ViewKind::Nodes => "Nodes",
+            ViewKind::Deployments => "Deployments",
+            ViewKind::Pods => "Pods",
+        }
+    }
+
+    pub fn resource(self) -> ResourceKind {
+        match self {
+            ViewKind::Nodes => ResourceKind::Nodes,
+            ViewKind::Deployments => ResourceKind::Deployments,
+            ViewKind::Pods => ResourceKind::Pods,
+        }
+    }
+}
+
+/// A line being typed at the bottom of the screen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Prompt {
+    Command(String),
+    Filter(String),
+    LabelFilter(String),
+}
+
+/// A full-screen text view over the tables (describe, YAML, help).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Overlay {
+    pub title: String,
+    /// None while the object is being fetched.
+    pub text: Option<String>,
+    pub scroll: u16,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Info,
+    Warn,
+    Error,
+}
+
+#[derive(Debug, Clone)]
+pub struct Sort {
+    /// Column title the table is sorted by.
+    pub column: &'static str,
+    pub reverse: bool,
+}
+
+pub struct State {
+    pub contexts: Vec<ContextState>,
+    /// Index into `contexts` of the context keys act on.
+    pub focus: usize,
+    /// Show every live context in one table with a CONTEXT column.
+    pub merged: bool,
+    pub view: ViewKind,
+    pub namespace: Option<String>,
+    pub filter: TextFilter,
+    pub labels: Option<LabelFilter>,
+    pub sort: Sort,
+    /// Selected row index in the visible (filtered, sorted) rows.
+    pub selected: usize,
+    pub prompt: Option<Prompt>,
+    pub overlay: Option<Overlay>,
+    pub help: bool,
+    pub readonly: bool,
+    pub notice: Option<(Level, String)>,
+    pub now: Timestamp,
+    pub quit: bool,
+    /// Something visible changed since the last frame.
+    pub dirty: bool,
+    /// Names of every context in the kubeconfig (for `:ctx` completion).
+    pub known_contexts: Vec<String>,
+    pub keymap: Keymap,
+}
+
+impl State {
+    pub fn new(contexts: Vec<ContextInfo>, known_contexts: Vec<String>, namespace: Option<String>, readonly: bool, keymap: Keymap) -> Self {
+        State {
+            merged: contexts.len() > 1,
+            contexts: contexts.into_iter().map(ContextState::new).collect(),
+            focus: 0,
+            view: ViewKind::Pods,
+            namespace,
+            filter: TextFilter::default(),
+            labels: None,
+            sort: Sort { column: "NAMESPACE", reverse: false },
+            selected: 0,
+            prompt: None,
+            overlay: None,
+            help: false,
+            readonly,
+            notice: None,
+            now: Timestamp::now(),
+            quit: false,
+            dirty: true,
+            known_contexts,
+            keymap,
+        }
+    }
+
+    pub fn focused(&self) -> Option<&ContextState> {
+        self.contexts.get(self.focus)
+    }
+
+    pub fn context_index(&self, name: &str) -> Option<usize> {
+        self.contexts.iter().position(|c| c.info.name == name)
+    }
+
+    /// Contexts whose rows the table shows.
+    pub fn shown_contexts(&self) -> Vec<usize> {
+        if self.merged { (0..self.contexts.len()).collect() } else { vec![self.focus] }
+    }
+}

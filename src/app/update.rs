@@ -1,0 +1,312 @@
+//! `update`: the only place the state changes. No I/O: side effects go out as `Cmd`s.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use crate::ui::keymap::{Action, is_mutation};
+
+use super::command::{self, Command};
+use super::filter::{LabelFilter, TextFilter};
+use super::msg::{Cmd, Msg};
+use super::state::{Level, Overlay, Prompt, State, ViewKind};
+use super::table;
+
+pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
+    match msg {
+        Msg::Key(key) => {
+            state.dirty = true;
+            on_key(state, key)
+        }
+        Msg::Resize => {
+            state.dirty = true;
+            vec![]
+        }
+        Msg::Cluster(ev) => {
+            if let Some(i) = state.context_index(&ev.context) {
+                state.contexts[i].apply(ev.event);
+                clamp_selection(state);
+                state.dirty = true;
+            }
+            vec![]
+        }
+        Msg::Tick(now) => {
+            // Ages are shown to the second below two minutes: a tick is a visible change.
+            state.now = now;
+            state.dirty = true;
+            vec![]
+        }
+        Msg::Fetched { title, result } => {
+            if state.overlay.as_ref().is_some_and(|o| o.title == title) {
+                let text = result.unwrap_or_else(|e| format!("Could not fetch {title}:\n{e}"));
+                state.overlay = Some(Overlay { title, text: Some(text), scroll: 0 });
+                state.dirty = true;
+            }
+            vec![]
+        }
+        Msg::ContextOpened(info) => {
+            if state.context_index(&info.name).is_none() {
+                state.contexts.push(super::state::ContextState::new(info));
+            }
+            state.focus = state.contexts.len() - 1;
+            state.selected = 0;
+            state.dirty = true;
+            vec![]
+        }
+        Msg::ConfigProblem(text) => {
+            state.notice = Some((Level::Warn, text));
+            state.dirty = true;
+            vec![]
+        }
+    }
+}
+
+fn clamp_selection(state: &mut State) {
+    let n = table::visible(state).len();
+    if state.selected >= n {
+        state.selected = n.saturating_sub(1);
+    }
+}
+
+fn on_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
+    // Ctrl-C always quits, whatever layer is on top: an operator must never be trapped.
+    if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
+        state.quit = true;
+        return vec![];
+    }
+    if state.prompt.is_some() {
+        return on_prompt_key(state, key);
+    }
+    let action = state.keymap.action_for(&key);
+    if state.help {
+        if matches!(action, Some(Action::Back | Action::Help | Action::Quit)) {
+            state.help = false;
+        }
+        return vec![];
+    }
+    if let Some(o) = state.overlay.as_mut() {
+        match action {
+            Some(Action::Back | Action::Quit) => state.overlay = None,
+            Some(Action::Up) => o.scroll = o.scroll.saturating_sub(1),
+            Some(Action::Down) => o.scroll = o.scroll.saturating_add(1),
+            Some(Action::PageUp) => o.scroll = o.scroll.saturating_sub(20),
+            Some(Action::PageDown) => o.scroll = o.scroll.saturating_add(20),
+            Some(Action::Top) => o.scroll = 0,
+            _ => {}
+        }
+        return vec![];
+    }
+    let Some(action) = action else { return vec![] };
+    if is_mutation(action) {
+        let what = format!("{action:?}").to_lowercase();
+        state.notice = Some(if state.readonly {
+            (Level::Warn, format!("read-only: {what} is disabled (started with --readonly)"))
+        } else {
+            (Level::Info, format!("{what}: guided changes come with the recovery tools; nothing was changed"))
+        });
+        return vec![];
+    }
+    on_action(state, action)
+}
+
+fn move_selection(state: &mut State, delta: isize) {
+    let n = table::visible(state).len();
+    if n == 0 {
+        state.selected = 0;
+        return;
+    }
+    let next = (state.selected as isize + delta).clamp(0, n as isize - 1);
+    state.selected = next as usize;
+}
+
+fn switch_view(state: &mut State, view: ViewKind) {
+    state.view = view;
+    state.selected = 0;
+    let sortable = table::sortable(view, state.merged);
+    if !sortable.contains(&state.sort.column) {
+        state.sort.column = sortable[0];
+        state.sort.reverse = false;
+    }
+}
+
+fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
+    match action {
+        Action::Quit => state.quit = true,
+        Action::Help => state.help = true,
+        Action::CommandMode => state.prompt = Some(Prompt::Command(String::new())),
+        Action::Filter => state.prompt = Some(Prompt::Filter(state.filter.text.clone())),
+        Action::LabelFilter => state.prompt = Some(Prompt::LabelFilter(state.labels.as_ref().map(|l| l.text.clone()).unwrap_or_default())),
+        Action::Up => move_selection(state, -1),
+        Action::Down => move_selection(state, 1),
+        Action::PageUp => move_selection(state, -20),
+        Action::PageDown => move_selection(state, 20),
+        Action::Top => state.selected = 0,
+        Action::Bottom => move_selection(state, isize::MAX / 2),
+        Action::Back => {
+            if !state.filter.is_empty() || state.labels.is_some() {
+                state.filter = TextFilter::default();
+                state.labels = None;
+                state.selected = 0;
+            } else {
+                state.notice = None;
+            }
+        }
+        Action::NextContext | Action::PrevContext => {
+            if !state.contexts.is_empty() {
+                let n = state.contexts.len();
+                state.focus = if action == Action::NextContext { (state.focus + 1) % n } else { (state.focus + n - 1) % n };
+                state.selected = 0;
+            }
+        }
+        Action::ToggleMergedContexts => {
+            state.merged = !state.merged;
+            switch_view(state, state.view);
+        }
+        Action::ViewNodes => switch_view(state, ViewKind::Nodes),
+        Action::ViewDeployments => switch_view(state, ViewKind::Deployments),
+        Action::ViewPods => switch_view(state, ViewKind::Pods),
+        Action::SortNext => {
+            let cols = table::sortable(state.view, state.merged);
+            let i = cols.iter().position(|c| *c == state.sort.column).map_or(0, |i| (i + 1) % cols.len());
+            state.sort.column = cols[i];
+        }
+        Action::SortReverse => state.sort.reverse = !state.sort.reverse,
+        Action::Describe | Action::Yaml => return fetch(state, action == Action::Yaml),
+        _ => {
+            state.notice = Some((Level::Info, format!("{action:?} is not available in this view")));
+        }
+    }
+    vec![]
+}
+
+fn fetch(state: &mut State, yaml: bool) -> Vec<Cmd> {
+    let rows = table::visible(state);
+    let Some(row) = rows.get(state.selected) else { return vec![] };
+    let context = state.contexts[row.context()].info.name.clone();
+    let kind = row.kind();
+    let (namespace, name) = row.key();
+    let what = if yaml { "YAML" } else { "Describe" };
+    let shown = if namespace.is_empty() { name.clone() } else { format!("{namespace}/{name}") };
+    let title = format!("{what} {} {shown} ({context})", kind.to_lowercase());
+    state.overlay = Some(Overlay { title, text: None, scroll: 0 });
+    let cmd = if yaml {
+        Cmd::Yaml { context, kind, namespace, name }
+    } else {
+        Cmd::Describe { context, kind, namespace, name }
+    };
+    vec![cmd]
+}
+
+fn on_prompt_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
+    let Some(prompt) = state.prompt.as_mut() else { return vec![] };
+    let text = match prompt {
+        Prompt::Command(t) | Prompt::Filter(t) | Prompt::LabelFilter(t) => t,
+    };
+    match key.code {
+        KeyCode::Esc => {
+            if matches!(state.prompt, Some(Prompt::Filter(_))) {
+                state.filter = TextFilter::default();
+            }
+            state.prompt = None;
+            return vec![];
+        }
+        KeyCode::Backspace => {
+            text.pop();
+        }
+        KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => text.push(c),
+        KeyCode::Tab => {
+            if let Prompt::Command(t) = prompt {
+                let namespaces = namespaces(state);
+                if let Some(done) = command::complete(t, &state.known_contexts, &namespaces) {
+                    *t = done;
+                }
+            }
+            return vec![];
+        }
+        KeyCode::Enter => {
+            let prompt = state.prompt.take().expect("prompt is open");
+            return submit(state, prompt);
+        }
+        _ => return vec![],
+    }
+    // The `/` filter applies as it is typed, as in k9s.
+    if let Some(Prompt::Filter(t)) = &state.prompt {
+        state.filter = TextFilter::new(t);
+        state.selected = 0;
+    }
+    vec![]
+}
+
+fn namespaces(state: &State) -> Vec<String> {
+    let mut ns: Vec<String> = state.focused().map(|c| c.pods.keys().map(|(ns, _)| ns.clone()).collect()).unwrap_or_default();
+    ns.dedup();
+    ns
+}
+
+fn submit(state: &mut State, prompt: Prompt) -> Vec<Cmd> {
+    match prompt {
+        Prompt::Filter(t) => {
+            state.filter = TextFilter::new(&t);
+            state.selected = 0;
+            vec![]
+        }
+        Prompt::LabelFilter(t) => {
+            if t.trim().is_empty() {
+                state.labels = None;
+            } else {
+                match LabelFilter::parse(&t) {
+                    Ok(l) => state.labels = Some(l),
+                    Err(e) => state.notice = Some((Level::Error, e)),
+                }
+            }
+            state.selected = 0;
+            vec![]
+        }
+        Prompt::Command(t) => match command::parse(&t) {
+            Ok(Command::Nodes) => {
+                switch_view(state, ViewKind::Nodes);
+                vec![]
+            }
+            Ok(Command::Deployments) => {
+                switch_view(state, ViewKind::Deployments);
+                vec![]
+            }
+            Ok(Command::Pods) => {
+                switch_view(state, ViewKind::Pods);
+                vec![]
+            }
+            Ok(Command::Quit) => {
+                state.quit = true;
+                vec![]
+            }
+            Ok(Command::Help) => {
+                state.help = true;
+                vec![]
+            }
+            Ok(Command::Namespace(ns)) => {
+                state.namespace = ns;
+                state.selected = 0;
+                vec![]
+            }
+            Ok(Command::Context(None)) => {
+                let live: Vec<&str> = state.contexts.iter().map(|c| c.name()).collect();
+                state.notice = Some((Level::Info, format!("live: {} · in kubeconfig: {}", live.join(", "), state.known_contexts.join(", "))));
+                vec![]
+            }
+            Ok(Command::Context(Some(name))) => {
+                if let Some(i) = state.context_index(&name) {
+                    state.focus = i;
+                    state.selected = 0;
+                    vec![]
+                } else if state.known_contexts.contains(&name) {
+                    vec![Cmd::OpenContext(name)]
+                } else {
+                    state.notice = Some((Level::Error, format!("no context named {name} in the kubeconfig")));
+                    vec![]
+                }
+            }
+            Err(e) => {
+                state.notice = Some((Level::Error, e));
+                vec![]
+            }
+        },
+    }
+}

@@ -1,0 +1,240 @@
+//! Render tests: the screen drawn into ratatui's TestBackend from hand-built state, asserted on
+//! text and, where it matters (production banner, blocked rows), on style.
+
+use std::time::Duration;
+
+use jiff::Timestamp;
+use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::core::v1::{Node, Pod};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use serde_json::json;
+
+use kockpit::app::state::{State, ViewKind};
+use kockpit::cluster::events::{ApiHealth, ClusterEvent, Delta, ResourceKind, WatchState};
+use kockpit::cluster::kubeconfig::ContextInfo;
+use kockpit::cluster::rows::{DeploymentRow, NodeRow, PodRow};
+use kockpit::ui::{keymap, screen, theme};
+
+fn info(name: &str, production: bool) -> ContextInfo {
+    ContextInfo { name: name.into(), cluster: name.into(), user: format!("{name}-admin"), namespace: None, server: "https://127.0.0.1:1".into(), production }
+}
+
+fn now() -> Timestamp {
+    "2026-11-23T03:00:00Z".parse().unwrap()
+}
+
+fn pod(ns: &str, name: &str, node: &str, status: serde_json::Value) -> PodRow {
+    let p: Pod = serde_json::from_value(json!({
+        "metadata": {"name": name, "namespace": ns, "creationTimestamp": "2026-11-23T02:00:00Z", "ownerReferences": [{"apiVersion":"apps/v1","kind":"ReplicaSet","name":"rs","uid":"u","controller":true}]},
+        "spec": {"nodeName": node, "containers": [{"name": "c", "resources": {"requests": {"cpu": "100m", "memory": "64Mi"}}}]},
+        "status": status,
+    }))
+    .unwrap();
+    PodRow::from_pod(&p)
+}
+
+fn running() -> serde_json::Value {
+    json!({"phase": "Running", "podIP": "100.96.1.5", "conditions": [{"type": "Ready", "status": "True"}], "containerStatuses": [{"name": "c", "ready": true, "restartCount": 0, "image": "x", "imageID": "", "state": {"running": {"startedAt": "2026-11-23T02:00:00Z"}}}]})
+}
+
+fn crashing() -> serde_json::Value {
+    json!({"phase": "Running", "podIP": "100.96.1.6", "conditions": [{"type": "Ready", "status": "False"}], "containerStatuses": [{"name": "c", "ready": false, "restartCount": 7, "image": "x", "imageID": "", "state": {"waiting": {"reason": "CrashLoopBackOff"}}, "lastState": {"terminated": {"exitCode": 1, "finishedAt": "2026-11-23T02:58:00Z"}}}]})
+}
+
+fn node(name: &str, ready: bool, cordoned: bool) -> NodeRow {
+    let n: Node = serde_json::from_value(json!({
+        "metadata": {"name": name, "creationTimestamp": "2026-11-20T00:00:00Z", "labels": {"node-role.kubernetes.io/node": ""}},
+        "spec": {"unschedulable": cordoned},
+        "status": {"conditions": [{"type": "Ready", "status": if ready {"True"} else {"Unknown"}}], "allocatable": {"cpu": "2", "memory": "8Gi"},
+                   "nodeInfo": {"kubeletVersion": "v1.32.4", "machineID": "", "systemUUID": "", "bootID": "", "kernelVersion": "", "osImage": "", "containerRuntimeVersion": "", "kubeProxyVersion": "", "operatingSystem": "", "architecture": ""}},
+    }))
+    .unwrap();
+    NodeRow::from_node(&n)
+}
+
+fn deployment(name: &str, stuck: bool) -> DeploymentRow {
+    let mut status = json!({"observedGeneration": 1, "replicas": 3, "updatedReplicas": 3, "readyReplicas": 3, "availableReplicas": 3});
+    if stuck {
+        status = json!({"observedGeneration": 2, "replicas": 3, "updatedReplicas": 1, "readyReplicas": 2, "availableReplicas": 2, "conditions": [{"type": "Progressing", "status": "False", "reason": "ProgressDeadlineExceeded", "message": "ReplicaSet \"x\" has timed out progressing."}]});
+    }
+    let d: Deployment = serde_json::from_value(json!({"metadata": {"name": name, "namespace": "default", "generation": if stuck {2} else {1}, "creationTimestamp": "2026-11-22T00:00:00Z"}, "spec": {"replicas": 3, "selector": {}, "template": {}}, "status": status})).unwrap();
+    DeploymentRow::from_deployment(&d)
+}
+
+fn live(state: &mut State, ctx: &str) {
+    let i = state.context_index(ctx).unwrap();
+    let c = &mut state.contexts[i];
+    c.apply(ClusterEvent::Api(ApiHealth::Reachable { latency: Duration::from_millis(12) }));
+    for r in ResourceKind::ALL {
+        c.apply(ClusterEvent::Watch { resource: r, state: WatchState::Live });
+    }
+}
+
+fn demo_state() -> State {
+    let (km, _) = keymap::load(None, None);
+    let mut s = State::new(vec![info("prod", true), info("stg", false)], vec!["prod".into(), "stg".into()], None, false, km);
+    s.now = now();
+    for ctx in ["prod", "stg"] {
+        live(&mut s, ctx);
+        let i = s.context_index(ctx).unwrap();
+        let c = &mut s.contexts[i];
+        c.apply(ClusterEvent::Pods(Delta::Reset(vec![
+            pod("default", &format!("nginx-ingress-{ctx}-1"), "ip-172-20-36-62", running()),
+            pod("dev", &format!("flaky-api-{ctx}"), "ip-172-20-41-155", crashing()),
+        ])));
+        c.apply(ClusterEvent::Nodes(Delta::Reset(vec![node("ip-172-20-36-62", true, false), node("ip-172-20-41-155", true, true), node("ip-172-20-53-98", false, false)])));
+        c.apply(ClusterEvent::Deployments(Delta::Reset(vec![deployment("nginx-ingress", false), deployment("keycloak", true)])));
+    }
+    s
+}
+
+fn render(state: &State, width: u16, height: u16) -> Buffer {
+    let (th, _) = theme::load(None, None);
+    let mut t = Terminal::new(TestBackend::new(width, height)).unwrap();
+    t.draw(|f| screen::draw(f, state, &th)).unwrap();
+    t.backend().buffer().clone()
+}
+
+fn text(b: &Buffer) -> String {
+    let w = b.area.width as usize;
+    b.content.chunks(w).map(|row| row.iter().map(|c| c.symbol()).collect::<String>()).collect::<Vec<_>>().join("\n")
+}
+
+fn find(b: &Buffer, needle: &str) -> Option<(u16, u16)> {
+    let t = text(b);
+    for (y, line) in t.lines().enumerate() {
+        if let Some(x) = line.find(needle) {
+            let col = line[..x].chars().count();
+            return Some((col as u16, y as u16));
+        }
+    }
+    None
+}
+
+#[test]
+fn merged_pods_view_shows_both_contexts_with_a_context_column() {
+    let s = demo_state();
+    let b = render(&s, 160, 30);
+    let t = text(&b);
+    assert!(t.contains("CONTEXT") && t.contains("NAMESPACE") && t.contains("RESTARTS"), "{t}");
+    assert!(t.contains("nginx-ingress-prod-1") && t.contains("nginx-ingress-stg-1"), "{t}");
+    assert!(t.contains("CrashLoopBackOff"), "{t}");
+    assert!(t.contains("7 (2m ago)"), "{t}");
+}
+
+#[test]
+fn production_banner_is_shown_in_its_theme_style() {
+    let s = demo_state();
+    let b = render(&s, 120, 30);
+    let (x, y) = find(&b, "PRODUCTION: prod").expect("banner text");
+    let (th, _) = theme::load(None, None);
+    let cell = &b[(x + 2, y)];
+    assert_eq!(cell.style().bg, th.production_banner.bg, "banner background");
+    assert!(th.production_banner.bg.is_some());
+}
+
+#[test]
+fn no_banner_when_only_a_non_production_context_is_shown() {
+    let mut s = demo_state();
+    s.merged = false;
+    s.focus = 1;
+    let t = text(&render(&s, 120, 30));
+    assert!(!t.contains("PRODUCTION"), "{t}");
+}
+
+#[test]
+fn health_strip_counts_nodes_pods_and_rollouts_per_context() {
+    let s = demo_state();
+    let t = text(&render(&s, 160, 30));
+    assert!(t.contains("nodes 2/3 Ready, 1 cordoned"), "{t}");
+    assert!(t.contains("pods 1 not running of 2"), "{t}");
+    assert!(t.contains("rollouts 1 stuck"), "{t}");
+    assert!(t.contains("API ok 12ms"), "{t}");
+}
+
+#[test]
+fn unreachable_context_says_so_in_the_health_strip() {
+    let mut s = demo_state();
+    s.contexts[1].apply(ClusterEvent::Api(ApiHealth::Unreachable { error: "connection refused".into(), since: "2026-11-23T02:59:48Z".parse().unwrap() }));
+    let t = text(&render(&s, 160, 30));
+    assert!(t.contains("unreachable, retrying (last seen 12s ago)"), "{t}");
+}
+
+#[test]
+fn nodes_view_shows_status_roles_and_version() {
+    let mut s = demo_state();
+    s.view = ViewKind::Nodes;
+    s.merged = false;
+    let b = render(&s, 140, 30);
+    let t = text(&b);
+    assert!(t.contains("Ready,SchedulingDisabled") && t.contains("NotReady") && t.contains("v1.32.4"), "{t}");
+    let (th, _) = theme::load(None, None);
+    let (x, y) = find(&b, "NotReady").unwrap();
+    assert_eq!(b[(x, y)].style().fg, th.status_error.fg, "NotReady node is drawn as an error");
+}
+
+#[test]
+fn deployments_view_highlights_a_stuck_rollout() {
+    let mut s = demo_state();
+    s.view = ViewKind::Deployments;
+    s.merged = false;
+    let t = text(&render(&s, 140, 30));
+    assert!(t.contains("UP-TO-DATE") && t.contains("stuck: ProgressDeadlineExceeded"), "{t}");
+}
+
+#[test]
+fn forbidden_resource_shows_a_one_line_notice_in_its_pane() {
+    let (km, _) = keymap::load(None, None);
+    let mut s = State::new(vec![info("prod-pod-reader", true)], vec![], None, false, km);
+    s.now = now();
+    live(&mut s, "prod-pod-reader");
+    s.contexts[0].apply(ClusterEvent::Watch { resource: ResourceKind::Deployments, state: WatchState::Forbidden("forbidden: cannot list deployments.apps at cluster scope as pod-reader".into()) });
+    s.view = ViewKind::Deployments;
+    let t = text(&render(&s, 120, 24));
+    assert!(t.contains("forbidden: cannot list deployments.apps at cluster scope as pod-reader"), "{t}");
+}
+
+#[test]
+fn narrow_80x24_terminal_keeps_name_status_and_drops_extras() {
+    let s = demo_state();
+    let t = text(&render(&s, 80, 24));
+    assert!(t.contains("NAME") && t.contains("STATUS"), "{t}");
+    assert!(t.contains("nginx-ingress-prod-1"), "{t}");
+    assert!(!t.contains("%MEM/R"), "wide columns should be dropped at 80 columns:\n{t}");
+    for line in t.lines() {
+        assert_eq!(line.chars().count(), 80);
+    }
+}
+
+#[test]
+fn escape_sequences_and_wide_names_do_not_break_the_table() {
+    let mut s = demo_state();
+    s.merged = false;
+    s.contexts[0].apply(ClusterEvent::Pods(Delta::Upsert(pod("default", "evil\u{1b}[2J\u{1b}]0;pwned\u{7}-pod", "n", running()))));
+    s.contexts[0].apply(ClusterEvent::Pods(Delta::Upsert(pod("한국어-네임스페이스", "웹서버-1", "n", running()))));
+    let b = render(&s, 140, 30);
+    let t = text(&b);
+    assert!(!t.contains('\u{1b}'), "raw ESC reached the screen");
+    assert!(t.contains("웹서버-1"), "{t}");
+    let header = t.lines().find(|l| l.contains("READY")).unwrap();
+    let ready_col = header.find("READY").map(|x| header[..x].chars().count()).unwrap();
+    let row = t.lines().find(|l| l.contains("웹서버-1")).unwrap();
+    // Wide characters take two cells each; the READY cell still starts under its header.
+    let cells: Vec<&str> = b.content.chunks(140).nth(t.lines().position(|l| l.contains("웹서버-1")).unwrap()).unwrap().iter().map(|c| c.symbol()).collect();
+    let cell_text: String = cells[ready_col..ready_col + 3].concat();
+    assert!(cell_text.contains("1/1") || row.contains("1/1"), "{row}");
+}
+
+#[test]
+fn help_lists_every_binding_and_none_of_the_mutations_when_readonly() {
+    let mut s = demo_state();
+    s.help = true;
+    let t = text(&render(&s, 120, 60));
+    assert!(t.contains("Describe") && t.contains("Drain"), "{t}");
+    s.readonly = true;
+    let t = text(&render(&s, 120, 60));
+    assert!(t.contains("Describe"), "{t}");
+    assert!(!t.contains("Drain") && !t.contains("ForceDelete"), "{t}");
+}
