@@ -64,10 +64,7 @@ impl ConfigError {
     /// Turns a serde-saphyr error into one sentence plus its line (the library's own rendering
     /// adds a source snippet over several lines, which does not fit a status bar).
     pub(crate) fn from_yaml(kind: ConfigKind, file: &str, err: &serde_saphyr::Error) -> Self {
-        let line = err
-            .location()
-            .map(|l| l.line() as usize)
-            .filter(|&l| l > 0);
+        let line = err.location().map(|l| l.line() as usize).filter(|&l| l > 0);
         let plain = err.without_snippet().to_string();
         let message = plain
             .lines()
@@ -79,12 +76,16 @@ impl ConfigError {
     }
 }
 
-/// serde-saphyr appends " at line L, column C" to its messages; the line is reported separately.
+/// serde-saphyr may append " at line L, column C" (reported separately here) or advice meant for
+/// programmers ("set DuplicateKeyPolicy in Options"), which an operator cannot act on.
 fn strip_location_suffix(message: &str) -> String {
-    match message.rfind(" at line ") {
-        Some(i) => message[..i].to_string(),
-        None => message.to_string(),
+    let mut message = message;
+    for tail in [" at line ", ", set DuplicateKeyPolicy"] {
+        if let Some(i) = message.rfind(tail) {
+            message = &message[..i];
+        }
     }
+    message.to_string()
 }
 
 /// Where a theme or keymap's text came from.
@@ -199,6 +200,16 @@ mod tests {
     fn typo_suggestion_picks_the_nearest_name() {
         assert_eq!(did_you_mean("redd", &["red", "green"]), Some("red"));
         assert_eq!(did_you_mean("purple", &["red", "green"]), None);
+    }
+
+    #[test]
+    fn yaml_errors_lose_advice_meant_for_programmers() {
+        let text = "quit: [q]\nquit: [x]\n";
+        let err = serde_saphyr::from_str::<std::collections::BTreeMap<String, Vec<String>>>(text)
+            .unwrap_err();
+        let e = ConfigError::from_yaml(ConfigKind::Keymap, "x.yaml", &err);
+        assert_eq!(e.line, Some(2));
+        assert_eq!(e.message, "duplicate mapping key: quit");
     }
 
     #[test]

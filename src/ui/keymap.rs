@@ -140,7 +140,8 @@ pub struct KeyChord {
 
 impl KeyChord {
     pub fn new(code: KeyCode, modifiers: KeyModifiers) -> KeyChord {
-        let mut modifiers = modifiers & (KeyModifiers::CONTROL | KeyModifiers::ALT | KeyModifiers::SHIFT);
+        let mut modifiers =
+            modifiers & (KeyModifiers::CONTROL | KeyModifiers::ALT | KeyModifiers::SHIFT);
         let mut code = code;
         match code {
             // The character already says whether shift was held: `F`, `:`.
@@ -408,7 +409,10 @@ pub fn parse(text: &str, file: &str) -> Result<Keymap, ConfigError> {
             let hint = did_you_mean(&name.value, &names)
                 .map(|n| format!(" (did you mean '{n}'?)"))
                 .unwrap_or_default();
-            error(&name.referenced, format!("unknown action '{}'{hint}", name.value))
+            error(
+                &name.referenced,
+                format!("unknown action '{}'{hint}", name.value),
+            )
         })?;
         if keys.iter().any(|(a, _)| *a == action) {
             return Err(error(
@@ -470,7 +474,10 @@ mod tests {
         assert_eq!(parse_key("-"), Ok(chord(KeyCode::Char('-'), none)));
         assert_eq!(parse_key("ctrl--"), Ok(chord(KeyCode::Char('-'), ctrl)));
         assert_eq!(parse_key("shift-tab"), Ok(chord(KeyCode::BackTab, none)));
-        assert_eq!(parse_key("alt-x"), Ok(chord(KeyCode::Char('x'), KeyModifiers::ALT)));
+        assert_eq!(
+            parse_key("alt-x"),
+            Ok(chord(KeyCode::Char('x'), KeyModifiers::ALT))
+        );
         assert_eq!(parse_key("f5"), Ok(chord(KeyCode::F(5), none)));
         assert_eq!(parse_key("space"), Ok(chord(KeyCode::Char(' '), none)));
     }
@@ -525,16 +532,28 @@ mod tests {
         assert_eq!(key(KeyCode::Enter, none), Some(Action::Describe));
         assert_eq!(key(KeyCode::Char('y'), none), Some(Action::Yaml));
         assert_eq!(key(KeyCode::Esc, none), Some(Action::Back));
-        assert_eq!(key(KeyCode::Char('d'), KeyModifiers::CONTROL), Some(Action::Delete));
-        assert_eq!(key(KeyCode::Char('k'), KeyModifiers::CONTROL), Some(Action::ForceDelete));
+        assert_eq!(
+            key(KeyCode::Char('d'), KeyModifiers::CONTROL),
+            Some(Action::Delete)
+        );
+        assert_eq!(
+            key(KeyCode::Char('k'), KeyModifiers::CONTROL),
+            Some(Action::ForceDelete)
+        );
         assert_eq!(key(KeyCode::Char('s'), none), Some(Action::Scale));
         assert_eq!(key(KeyCode::Char('l'), none), Some(Action::Logs));
-        assert_eq!(key(KeyCode::Char('F'), KeyModifiers::SHIFT), Some(Action::PortForward));
+        assert_eq!(
+            key(KeyCode::Char('F'), KeyModifiers::SHIFT),
+            Some(Action::PortForward)
+        );
         assert_eq!(key(KeyCode::Char('c'), none), Some(Action::Cordon));
         assert_eq!(key(KeyCode::Char('u'), none), Some(Action::Uncordon));
         assert_eq!(key(KeyCode::Char('r'), none), Some(Action::Drain));
         assert_eq!(key(KeyCode::Tab, none), Some(Action::NextContext));
-        assert_eq!(key(KeyCode::Char('c'), KeyModifiers::CONTROL), Some(Action::Quit));
+        assert_eq!(
+            key(KeyCode::Char('c'), KeyModifiers::CONTROL),
+            Some(Action::Quit)
+        );
         assert_eq!(key(KeyCode::Char('z'), none), None);
     }
 
@@ -549,9 +568,18 @@ mod tests {
         assert_eq!(key(KeyCode::Char('h'), none), Some(Action::Back));
         assert_eq!(key(KeyCode::Char('l'), none), Some(Action::Describe));
         assert_eq!(key(KeyCode::Char('g'), none), Some(Action::Top));
-        assert_eq!(key(KeyCode::Char('G'), KeyModifiers::SHIFT), Some(Action::Bottom));
-        assert_eq!(key(KeyCode::Char('u'), KeyModifiers::CONTROL), Some(Action::PageUp));
-        assert_eq!(key(KeyCode::Char('d'), KeyModifiers::CONTROL), Some(Action::PageDown));
+        assert_eq!(
+            key(KeyCode::Char('G'), KeyModifiers::SHIFT),
+            Some(Action::Bottom)
+        );
+        assert_eq!(
+            key(KeyCode::Char('u'), KeyModifiers::CONTROL),
+            Some(Action::PageUp)
+        );
+        assert_eq!(
+            key(KeyCode::Char('d'), KeyModifiers::CONTROL),
+            Some(Action::PageDown)
+        );
     }
 
     #[test]
@@ -604,7 +632,10 @@ mod tests {
             keymap.action_for(&press(KeyCode::Char('d'), KeyModifiers::CONTROL)),
             None
         );
-        assert_eq!(keymap.action_for(&press(KeyCode::Char('l'), none)), Some(Action::Logs));
+        assert_eq!(
+            keymap.action_for(&press(KeyCode::Char('l'), none)),
+            Some(Action::Logs)
+        );
         let help = keymap.bindings();
         assert!(help.iter().all(|(a, _)| !is_mutation(*a)));
         assert!(help.iter().any(|(a, _)| *a == Action::Logs));
@@ -616,7 +647,10 @@ mod tests {
     fn bindings_list_actions_in_help_order_with_canonical_keys() {
         let help = Keymap::default().bindings();
         assert_eq!(help[0], (Action::Quit, vec!["q".into(), "ctrl-c".into()]));
-        let port_forward = help.iter().find(|(a, _)| *a == Action::PortForward).unwrap();
+        let port_forward = help
+            .iter()
+            .find(|(a, _)| *a == Action::PortForward)
+            .unwrap();
         assert_eq!(port_forward.1, vec!["F".to_string()]);
     }
 

@@ -276,7 +276,10 @@ mod tests {
         assert!(display_width(&cut) <= width / 2);
         // Linear work on 200 KB is well under a millisecond in release; quadratic would be
         // seconds. The bound is loose so a slow debug build on a busy machine still passes.
-        assert!(elapsed < std::time::Duration::from_millis(500), "{elapsed:?}");
+        assert!(
+            elapsed < std::time::Duration::from_millis(500),
+            "{elapsed:?}"
+        );
 
         let unterminated = format!("\x1b]{}", "x".repeat(200 * 1024));
         let start = std::time::Instant::now();

@@ -26,7 +26,10 @@ pub const SHIPPED: &[(&str, &str)] = &[
     ("default", include_str!("../../themes/default.yaml")),
     ("light", include_str!("../../themes/light.yaml")),
     ("mono16", include_str!("../../themes/mono16.yaml")),
-    ("high-contrast", include_str!("../../themes/high-contrast.yaml")),
+    (
+        "high-contrast",
+        include_str!("../../themes/high-contrast.yaml"),
+    ),
 ];
 
 /// Every style the cockpit draws with.
@@ -260,7 +263,8 @@ fn to_style(spec: StyleSpec, file: &str) -> Result<Style, ConfigError> {
         style = style.bg(parse_colour(&bg.value).map_err(|m| error_at(file, &bg.referenced, m))?);
     }
     for m in spec.modifiers {
-        let modifier = parse_modifier(&m.value).map_err(|msg| error_at(file, &m.referenced, msg))?;
+        let modifier =
+            parse_modifier(&m.value).map_err(|msg| error_at(file, &m.referenced, msg))?;
         style = style.add_modifier(modifier);
     }
     Ok(style)
@@ -297,7 +301,9 @@ pub fn parse_colour(text: &str) -> Result<Color, String> {
     let trimmed = text.trim();
     if let Some(hex) = trimmed.strip_prefix('#') {
         return match u32::from_str_radix(hex, 16) {
-            Ok(rgb) if hex.len() == 6 => Ok(Color::Rgb((rgb >> 16) as u8, (rgb >> 8) as u8, rgb as u8)),
+            Ok(rgb) if hex.len() == 6 => {
+                Ok(Color::Rgb((rgb >> 16) as u8, (rgb >> 8) as u8, rgb as u8))
+            }
             _ => Err(format!("colour '{text}' is not #rrggbb (six hex digits)")),
         };
     }
@@ -372,11 +378,21 @@ mod tests {
             let theme = shipped(name);
             let nothing = Style::new();
             assert_ne!(theme.production_banner, nothing, "{name}");
-            assert!(theme.context_tags.len() >= 3, "{name} has too few context tags");
+            assert!(
+                theme.context_tags.len() >= 3,
+                "{name} has too few context tags"
+            );
             // Built on the colourless theme, a style the file forgot would have no colour.
             assert!(theme.production_banner.bg.is_some(), "{name}");
-            assert!(theme.selected_row.bg.is_some() || theme.selected_row.add_modifier.contains(Modifier::REVERSED), "{name}");
-            assert!(theme.status_error.fg.is_some() || theme.status_error.bg.is_some(), "{name}");
+            assert!(
+                theme.selected_row.bg.is_some()
+                    || theme.selected_row.add_modifier.contains(Modifier::REVERSED),
+                "{name}"
+            );
+            assert!(
+                theme.status_error.fg.is_some() || theme.status_error.bg.is_some(),
+                "{name}"
+            );
         }
     }
 
@@ -495,7 +511,12 @@ mod tests {
     #[test]
     fn no_color_theme_has_no_colours() {
         assert_eq!(no_color().colours().count(), 0);
-        assert!(no_color().production_banner.add_modifier.contains(Modifier::REVERSED));
+        assert!(
+            no_color()
+                .production_banner
+                .add_modifier
+                .contains(Modifier::REVERSED)
+        );
     }
 
     #[test]
