@@ -2,3 +2,4 @@
 pub mod cluster;
 pub mod printers;
 pub mod sim;
+pub mod ui;
