@@ -1,4 +1,5 @@
 //! kockpit: a terminal cockpit for Kubernetes clusters, and the API simulator it is tested against.
+pub mod app;
 pub mod cluster;
 pub mod printers;
 pub mod sim;

@@ -3,3 +3,4 @@ pub mod config_error;
 pub mod keymap;
 pub mod sanitize;
 pub mod theme;
+pub mod screen;

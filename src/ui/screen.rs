@@ -247,7 +247,7 @@ fn draw_notice(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
 }
 
 fn hint(state: &State, action: Action, what: &str) -> Option<String> {
-    state.keymap.keys_for(action).first().map(|k| format!("<{k}> {what}"))
+    state.keymap.key_for(action).map(|k| format!("<{k}> {what}"))
 }
 
 fn draw_bottom(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
@@ -301,7 +301,7 @@ fn draw_help(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         }
         lines.push(Line::from(vec![
             Span::styled(format!("{:>18}  ", keys.join(", ")), theme.help_key),
-            Span::styled(format!("{action:?}"), theme.help_text),
+            Span::styled(action.help().to_string(), theme.help_text),
         ]));
     }
     lines.push(Line::raw(""));
