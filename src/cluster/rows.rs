@@ -20,7 +20,7 @@ pub trait Row: Clone + Send + 'static {
     fn key(&self) -> Key;
 }
 
-fn meta_key(m: &ObjectMeta) -> Key {
+pub(crate) fn meta_key(m: &ObjectMeta) -> Key {
     (
         m.namespace.clone().unwrap_or_default(),
         m.name.clone().unwrap_or_default(),
