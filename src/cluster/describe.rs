@@ -112,7 +112,7 @@ const WIDTH: usize = 16;
 
 fn field(out: &mut String, indent: usize, label: &str, value: impl std::fmt::Display) {
     let label = format!("{label}:");
-    let pad = WIDTH.saturating_sub(indent);
+    let pad = WIDTH.saturating_sub(indent).max(label.len() + 1);
     let _ = writeln!(out, "{:indent$}{label:<pad$}{value}", "");
 }
 
@@ -521,7 +521,7 @@ fn events_section(mut events: Vec<Event>, now: Timestamp) -> String {
         .collect();
     let header = ["Type", "Reason", "Age", "From", "Message"];
     let under = ["----", "------", "----", "----", "-------"];
-    let mut widths = header.map(str::len);
+    let mut widths = [0, 1, 2, 3, 4].map(|i| header[i].len().max(under[i].len()));
     for r in &rows {
         for (w, cell) in widths.iter_mut().zip(r) {
             *w = (*w).max(cell.chars().count());

@@ -153,7 +153,7 @@ fn redact_quoted(line: &str) -> String {
     for c in line.chars() {
         match quoted {
             Some(q) if c == q => {
-                out.push_str("…");
+                out.push('…');
                 out.push(c);
                 quoted = None;
             }
