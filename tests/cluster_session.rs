@@ -86,7 +86,7 @@ impl Seen {
 struct Running {
     session: Session,
     seen: Arc<Mutex<Seen>>,
-    _fold: tokio::task::JoinHandle<()>,
+    fold: tokio::task::JoinHandle<()>,
 }
 
 impl Running {
@@ -100,12 +100,16 @@ fn load(h: &Harness) -> LoadedKubeconfig {
 }
 
 async fn start(h: &Harness, context: &str) -> Running {
+    start_in(h, context, None).await
+}
+
+async fn start_in(h: &Harness, context: &str, namespace: Option<&str>) -> Running {
     let loaded = load(h);
     let info = loaded.context(context).expect("context exists").clone();
     let client = loaded.client(context).await.expect("client builds");
     // A small channel: backpressure must slow the session down, never lose events.
     let (tx, mut rx) = mpsc::channel(8);
-    let session = Session::start(info, client, None, tx);
+    let session = Session::start(info, client, namespace.map(str::to_string), tx);
     let seen = Arc::new(Mutex::new(Seen::default()));
     let sink = seen.clone();
     let fold = tokio::spawn(async move {
@@ -116,7 +120,7 @@ async fn start(h: &Harness, context: &str) -> Running {
     Running {
         session,
         seen,
-        _fold: fold,
+        fold,
     }
 }
 
@@ -467,4 +471,82 @@ async fn client_surfaces_a_pdb_blocked_eviction_at_once() {
         other => panic!("expected a 429, got {other:?}"),
     }
     assert!(started.elapsed() < Duration::from_secs(2));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn namespace_restriction_applies_to_namespaced_kinds_only() {
+    let h = Harness::start().await;
+    let run = start_in(&h, "prod", Some("kube-system")).await;
+    eventually("every watch live", Duration::from_secs(10), || async {
+        run.check(|s| s.all_live().then_some(()))
+    })
+    .await;
+    assert_eq!(run.session.namespace(), Some("kube-system"));
+    let admin = h.client("prod").await;
+    let pods = truth(
+        &Api::<Pod>::namespaced(admin.clone(), "kube-system"),
+        PodRow::from_pod,
+    )
+    .await;
+    assert!(!pods.is_empty());
+    let nodes = truth(&Api::<Node>::all(admin), NodeRow::from_node).await;
+    eventually(
+        "kube-system pods and every node",
+        Duration::from_secs(15),
+        || async {
+            run.check(|s| {
+                let only_kube_system = s.pods.keys().all(|(ns, _)| ns == "kube-system")
+                    && s.deployments.keys().all(|(ns, _)| ns == "kube-system");
+                (only_kube_system && s.pods.len() == pods.len() && s.nodes.len() == nodes.len())
+                    .then_some(())
+            })
+        },
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn compacted_history_relists_and_rows_still_match() {
+    let h = Harness::start().await;
+    let run = start(&h, "prod").await;
+    eventually("every watch live", Duration::from_secs(10), || async {
+        run.check(|s| s.all_live().then_some(()))
+    })
+    .await;
+    let resets = |s: &Seen| s.resets.values().sum::<usize>();
+    let resets_before = run.check(resets);
+    h.control("prod", "compact").await;
+    h.control("prod", "drop-watches").await;
+    // A watch that saw an event after the compaction resumes; the others get 410 Gone and relist.
+    eventually(
+        "a relist after 410 Gone",
+        Duration::from_secs(10),
+        || async { run.check(|s| (resets(s) > resets_before).then_some(())) },
+    )
+    .await;
+    run.check(|s| {
+        assert!(
+            s.all_live(),
+            "a 410 is routine, not a failure: {:?}",
+            s.watch
+        )
+    });
+    rows_match_the_server(&h, &run, Duration::from_secs(15)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dropping_the_session_stops_its_tasks() {
+    let h = Harness::start().await;
+    let run = start(&h, "prod").await;
+    eventually("every watch live", Duration::from_secs(10), || async {
+        run.check(|s| s.all_live().then_some(()))
+    })
+    .await;
+    let Running { session, fold, .. } = run;
+    drop(session);
+    // The channel closes only when every task holding a sender has stopped.
+    tokio::time::timeout(Duration::from_secs(5), fold)
+        .await
+        .expect("the event channel closes once the session is dropped")
+        .unwrap();
 }

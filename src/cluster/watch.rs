@@ -81,6 +81,8 @@ where
                 Ok(Event::InitDone) => Delta::Reset(std::mem::take(&mut listed)),
                 Ok(Event::Apply(obj)) => Delta::Upsert((watched.project)(&obj)),
                 Ok(Event::Delete(obj)) => Delta::Remove(meta_key(obj.meta())),
+                // History compacted: kube-runtime relists at once, which is routine, not a failure.
+                Err(watcher::Error::WatchError(s)) if s.code == 410 => continue,
                 Err(e) => {
                     // A recovery signalled before this failure must not restart the watch.
                     link.recovered.borrow_and_update();
