@@ -1,6 +1,11 @@
 //! Everything that talks to Kubernetes, and no UI: kubeconfig contexts, one session per live
 //! context (client, watchers, health), row projections, and reads for describe/YAML views.
 
+pub mod describe;
 pub mod events;
+pub mod health;
+pub mod kubeconfig;
 pub mod quantity;
 pub mod rows;
+pub mod session;
+pub mod watch;

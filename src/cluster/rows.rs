@@ -20,6 +20,13 @@ pub trait Row: Clone + Send + 'static {
     fn key(&self) -> Key;
 }
 
+pub(crate) fn meta_key(m: &ObjectMeta) -> Key {
+    (
+        m.namespace.clone().unwrap_or_default(),
+        m.name.clone().unwrap_or_default(),
+    )
+}
+
 fn created(m: &ObjectMeta) -> Option<Timestamp> {
     m.creation_timestamp.as_ref().map(|t| t.0)
 }

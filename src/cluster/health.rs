@@ -1,0 +1,224 @@
+//! How a context's cluster is doing: whether its API server answers (a cheap `GET /version`
+//! probe, also run at once when a watcher loses its connection), and resource usage from
+//! metrics.k8s.io when the cluster serves it.
+
+use std::error::Error as StdError;
+use std::time::{Duration, Instant};
+
+use jiff::Timestamp;
+use kube::api::{Api, ApiResource, DynamicObject, ListParams};
+use tokio::sync::{mpsc, watch as signal};
+
+use super::events::{ApiHealth, ClusterEvent, MetricsSnapshot};
+use super::quantity;
+use super::session::{Closed, Emitter};
+
+/// Probe interval while the API answers.
+const PROBE_EVERY: Duration = Duration::from_secs(5);
+/// Probe interval while it does not: a returning API is noticed within about a second.
+const RETRY_EVERY: Duration = Duration::from_secs(1);
+const PROBE_TIMEOUT: Duration = Duration::from_secs(3);
+const METRICS_EVERY: Duration = Duration::from_secs(15);
+
+/// What the watchers share with the probe: they report lost connections, it says when the API
+/// is back (the counter goes up).
+#[derive(Clone)]
+pub(crate) struct HealthLink {
+    pub connection_errors: mpsc::Sender<String>,
+    pub recovered: signal::Receiver<u64>,
+}
+
+/// The API could not be reached (as opposed to the API answering with an error status).
+pub(crate) fn is_connection_error(e: &kube::Error) -> bool {
+    matches!(
+        e,
+        kube::Error::HyperError(_) | kube::Error::Service(_) | kube::Error::ReadEvents(_)
+    )
+}
+
+/// An error and its causes on one line: kube's own text is often just "ServiceError".
+pub(crate) fn error_text(e: &kube::Error) -> String {
+    if let kube::Error::Api(s) = e {
+        return format!("{} ({})", s.message, s.code);
+    }
+    let mut parts = vec![e.to_string()];
+    let mut source = e.source();
+    while let Some(s) = source {
+        let text = s.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        source = s.source();
+    }
+    parts.join(": ")
+}
+
+pub(crate) async fn probe_api(
+    client: kube::Client,
+    out: Emitter,
+    connection_errors: mpsc::Receiver<String>,
+    recovered: signal::Sender<u64>,
+) {
+    let _ = probe_loop(client, out, connection_errors, recovered).await;
+}
+
+async fn probe_loop(
+    client: kube::Client,
+    out: Emitter,
+    mut connection_errors: mpsc::Receiver<String>,
+    recovered: signal::Sender<u64>,
+) -> Result<(), Closed> {
+    let mut last_seen = Timestamp::now();
+    let mut reachable: Option<bool> = None;
+    // A watcher lost its connection since the last good probe: failing watches should restart.
+    let mut watcher_lost = false;
+    let mut wait = Duration::ZERO;
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            lost = connection_errors.recv() => match lost {
+                Some(_) => watcher_lost = true,
+                None => return Ok(()),
+            },
+        }
+        let started = Instant::now();
+        let answer = tokio::time::timeout(PROBE_TIMEOUT, client.apiserver_version()).await;
+        match answer {
+            Ok(Ok(_)) => {
+                let latency = started.elapsed();
+                last_seen = Timestamp::now();
+                out.send(ClusterEvent::Api(ApiHealth::Reachable { latency }))
+                    .await?;
+                if reachable == Some(false) || watcher_lost {
+                    recovered.send_modify(|n| *n += 1);
+                }
+                reachable = Some(true);
+                watcher_lost = false;
+                wait = PROBE_EVERY;
+            }
+            failed => {
+                let error = match failed {
+                    Ok(Err(e)) => error_text(&e),
+                    _ => format!("no answer within {}s", PROBE_TIMEOUT.as_secs()),
+                };
+                if reachable != Some(false) {
+                    out.send(ClusterEvent::Api(ApiHealth::Unreachable {
+                        error,
+                        since: last_seen,
+                    }))
+                    .await?;
+                }
+                reachable = Some(false);
+                wait = RETRY_EVERY;
+            }
+        }
+    }
+}
+
+pub(crate) async fn poll_metrics(client: kube::Client, out: Emitter, namespace: Option<String>) {
+    loop {
+        let snapshot = match metrics(&client, namespace.as_deref()).await {
+            Ok(s) => Some(Some(s)),
+            Err(kube::Error::Api(s)) if s.code == 404 => Some(None),
+            // Unreachable or refused: the probe and watchers report that; keep the last figures.
+            Err(_) => None,
+        };
+        if let Some(snapshot) = snapshot
+            && out.send(ClusterEvent::Metrics(snapshot)).await.is_err()
+        {
+            return;
+        }
+        tokio::time::sleep(METRICS_EVERY).await;
+    }
+}
+
+fn metrics_resource(kind: &str, plural: &str) -> ApiResource {
+    ApiResource {
+        group: "metrics.k8s.io".into(),
+        version: "v1beta1".into(),
+        api_version: "metrics.k8s.io/v1beta1".into(),
+        kind: kind.into(),
+        plural: plural.into(),
+    }
+}
+
+async fn metrics(
+    client: &kube::Client,
+    namespace: Option<&str>,
+) -> Result<MetricsSnapshot, kube::Error> {
+    let nodes_api: Api<DynamicObject> =
+        Api::all_with(client.clone(), &metrics_resource("NodeMetrics", "nodes"));
+    let pods_resource = metrics_resource("PodMetrics", "pods");
+    let pods_api: Api<DynamicObject> = match namespace {
+        Some(ns) => Api::namespaced_with(client.clone(), ns, &pods_resource),
+        None => Api::all_with(client.clone(), &pods_resource),
+    };
+    let nodes = nodes_api.list(&ListParams::default()).await?;
+    let pods = pods_api.list(&ListParams::default()).await?;
+    Ok(MetricsSnapshot {
+        nodes: nodes
+            .items
+            .iter()
+            .map(|n| {
+                let (cpu, mem) = usage(&n.data["usage"]);
+                (n.metadata.name.clone().unwrap_or_default(), cpu, mem)
+            })
+            .collect(),
+        pods: pods
+            .items
+            .iter()
+            .map(|p| {
+                let (cpu, mem) = p.data["containers"]
+                    .as_array()
+                    .map(|cs| {
+                        cs.iter()
+                            .map(|c| usage(&c["usage"]))
+                            .fold((0, 0), |(a, b), (c, m)| (a + c, b + m))
+                    })
+                    .unwrap_or((0, 0));
+                let key = (
+                    p.metadata.namespace.clone().unwrap_or_default(),
+                    p.metadata.name.clone().unwrap_or_default(),
+                );
+                (key, cpu, mem)
+            })
+            .collect(),
+    })
+}
+
+/// (cpu millicores, memory bytes) from a metrics `usage` map.
+fn usage(usage: &serde_json::Value) -> (u64, u64) {
+    let cpu = usage["cpu"]
+        .as_str()
+        .and_then(quantity::cpu_millis)
+        .unwrap_or(0);
+    let mem = usage["memory"]
+        .as_str()
+        .and_then(quantity::bytes)
+        .unwrap_or(0);
+    (cpu, mem)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usage_reads_metrics_quantities() {
+        let u = serde_json::json!({"cpu": "250m", "memory": "64Mi"});
+        assert_eq!(usage(&u), (250, 64 * 1024 * 1024));
+        let nano = serde_json::json!({"cpu": "1500000n"});
+        assert_eq!(usage(&nano), (2, 0));
+    }
+
+    #[test]
+    fn api_status_errors_are_not_connection_errors() {
+        let e = kube::Error::Api(
+            kube::core::Status::failure("forbidden", "Forbidden")
+                .with_code(403)
+                .boxed(),
+        );
+        assert!(!is_connection_error(&e));
+        assert_eq!(error_text(&e), "forbidden (403)");
+    }
+}

@@ -1,0 +1,191 @@
+//! One live context: its watchers, API health probe and metrics poller, running as tasks that
+//! report [`SessionEvent`]s. Dropping the [`Session`] stops them all.
+
+use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
+use k8s_openapi::api::core::v1::{Node, Pod};
+use k8s_openapi::api::policy::v1::PodDisruptionBudget;
+use kube::Api;
+use tokio::sync::{mpsc, watch as signal};
+use tokio::task::JoinHandle;
+
+use super::events::{ClusterEvent, ResourceKind, SessionEvent};
+use super::health::{self, HealthLink};
+use super::kubeconfig::ContextInfo;
+use super::rows::{DeploymentRow, NodeRow, PdbRow, PodRow, ReplicaSetRow};
+use super::watch::{self, Watched};
+
+/// Sends one context's events to the app. Awaiting `send` is the backpressure: nothing is dropped.
+#[derive(Clone)]
+pub(crate) struct Emitter {
+    context: String,
+    tx: mpsc::Sender<SessionEvent>,
+}
+
+/// The receiver is gone: the session's tasks should stop.
+#[derive(Debug)]
+pub(crate) struct Closed;
+
+impl Emitter {
+    pub(crate) async fn send(&self, event: ClusterEvent) -> Result<(), Closed> {
+        self.tx
+            .send(SessionEvent {
+                context: self.context.clone(),
+                event,
+            })
+            .await
+            .map_err(|_| Closed)
+    }
+}
+
+/// A connected context. Its tasks run until it is dropped.
+pub struct Session {
+    context: ContextInfo,
+    namespace: Option<String>,
+    client: kube::Client,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl Session {
+    /// Starts watchers for nodes, deployments, replica sets, pods and PDBs, the API health probe
+    /// and the metrics poller. `namespace` restricts the namespaced kinds; None watches all.
+    /// Must be called inside a tokio runtime.
+    pub fn start(
+        context: ContextInfo,
+        client: kube::Client,
+        namespace: Option<String>,
+        tx: mpsc::Sender<SessionEvent>,
+    ) -> Session {
+        let out = Emitter {
+            context: context.name.clone(),
+            tx,
+        };
+        let (connection_errors, connection_errors_rx) = mpsc::channel(16);
+        let (recovered_tx, recovered) = signal::channel(0u64);
+        let link = HealthLink {
+            connection_errors,
+            recovered,
+        };
+        let ns = namespace.as_deref();
+        let mut tasks = vec![
+            tokio::spawn(health::probe_api(
+                client.clone(),
+                out.clone(),
+                connection_errors_rx,
+                recovered_tx,
+            )),
+            tokio::spawn(health::poll_metrics(
+                client.clone(),
+                out.clone(),
+                namespace.clone(),
+            )),
+        ];
+        tasks.push(spawn_watch(
+            Api::<Node>::all(client.clone()),
+            Watched {
+                kind: ResourceKind::Nodes,
+                namespace: None,
+                project: NodeRow::from_node,
+                wrap: ClusterEvent::Nodes,
+            },
+            &out,
+            &link,
+        ));
+        tasks.push(spawn_watch(
+            scoped::<Deployment>(&client, ns),
+            Watched {
+                kind: ResourceKind::Deployments,
+                namespace: namespace.clone(),
+                project: DeploymentRow::from_deployment,
+                wrap: ClusterEvent::Deployments,
+            },
+            &out,
+            &link,
+        ));
+        tasks.push(spawn_watch(
+            scoped::<ReplicaSet>(&client, ns),
+            Watched {
+                kind: ResourceKind::ReplicaSets,
+                namespace: namespace.clone(),
+                project: ReplicaSetRow::from_replica_set,
+                wrap: ClusterEvent::ReplicaSets,
+            },
+            &out,
+            &link,
+        ));
+        tasks.push(spawn_watch(
+            scoped::<Pod>(&client, ns),
+            Watched {
+                kind: ResourceKind::Pods,
+                namespace: namespace.clone(),
+                project: PodRow::from_pod,
+                wrap: ClusterEvent::Pods,
+            },
+            &out,
+            &link,
+        ));
+        tasks.push(spawn_watch(
+            scoped::<PodDisruptionBudget>(&client, ns),
+            Watched {
+                kind: ResourceKind::PodDisruptionBudgets,
+                namespace: namespace.clone(),
+                project: PdbRow::from_pdb,
+                wrap: ClusterEvent::Pdbs,
+            },
+            &out,
+            &link,
+        ));
+        Session {
+            context,
+            namespace,
+            client,
+            tasks,
+        }
+    }
+
+    pub fn context(&self) -> &ContextInfo {
+        &self.context
+    }
+
+    /// The namespace the namespaced watchers are restricted to; None is all namespaces.
+    pub fn namespace(&self) -> Option<&str> {
+        self.namespace.as_deref()
+    }
+
+    /// The context's client, for reads (describe, YAML) and operations.
+    pub fn client(&self) -> &kube::Client {
+        &self.client
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        for task in &self.tasks {
+            task.abort();
+        }
+    }
+}
+
+fn scoped<K>(client: &kube::Client, namespace: Option<&str>) -> Api<K>
+where
+    K: kube::Resource<Scope = k8s_openapi::NamespaceResourceScope>,
+    K::DynamicType: Default,
+{
+    match namespace {
+        Some(ns) => Api::namespaced(client.clone(), ns),
+        None => Api::all(client.clone()),
+    }
+}
+
+fn spawn_watch<K, R>(
+    api: Api<K>,
+    watched: Watched<K, R>,
+    out: &Emitter,
+    link: &HealthLink,
+) -> JoinHandle<()>
+where
+    K: kube::Resource + Clone + serde::de::DeserializeOwned + std::fmt::Debug + Send + 'static,
+    K::DynamicType: Default,
+    R: super::rows::Row,
+{
+    tokio::spawn(watch::run(api, watched, out.clone(), link.clone()))
+}
