@@ -12,7 +12,11 @@ use kockpit::sim::{SimOptions, Simulator};
 use kockpit::ui::{keymap, theme};
 
 #[derive(Parser, Debug)]
-#[command(name = "kockpit", version, about = "A terminal cockpit for Kubernetes clusters")]
+#[command(
+    name = "kockpit",
+    version,
+    about = "A terminal cockpit for Kubernetes clusters"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -73,14 +77,30 @@ fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     match cli.command {
-        Some(Command::Sim { scenario, nodes, pods, port, kubeconfig_out }) => {
+        Some(Command::Sim {
+            scenario,
+            nodes,
+            pods,
+            port,
+            kubeconfig_out,
+        }) => {
             let scenario = scenario
-                .map(|p| std::fs::read_to_string(&p).with_context(|| format!("reading scenario {}", p.display())))
+                .map(|p| {
+                    std::fs::read_to_string(&p)
+                        .with_context(|| format!("reading scenario {}", p.display()))
+                })
                 .transpose()?;
-            runtime.block_on(run_sim(SimOptions { scenario, synthetic: nodes.zip(pods), port, kubeconfig_out }))
+            runtime.block_on(run_sim(SimOptions {
+                scenario,
+                synthetic: nodes.zip(pods),
+                port,
+                kubeconfig_out,
+            }))
         }
         Some(Command::Demo) => runtime.block_on(async {
-            let sim = Simulator::start(SimOptions::default()).await.context("starting the simulated clusters")?;
+            let sim = Simulator::start(SimOptions::default())
+                .await
+                .context("starting the simulated clusters")?;
             let mut args = cli.cockpit.clone();
             args.kubeconfig = Some(sim.kubeconfig_path.clone());
             if args.context.is_empty() {
@@ -99,7 +119,12 @@ async fn cockpit(args: CockpitArgs) -> anyhow::Result<()> {
     let (cfg, cfg_problem) = config::load(dir.as_deref());
     let loaded = kubeconfig::load(args.kubeconfig.as_deref(), &cfg.production_pattern)?;
     let wanted: Vec<String> = if args.context.is_empty() {
-        vec![loaded.current.clone().context("the kubeconfig has no current context: pass --context NAME")?]
+        vec![
+            loaded
+                .current
+                .clone()
+                .context("the kubeconfig has no current context: pass --context NAME")?,
+        ]
     } else {
         args.context.clone()
     };
@@ -109,7 +134,17 @@ async fn cockpit(args: CockpitArgs) -> anyhow::Result<()> {
             .contexts
             .iter()
             .find(|c| &c.name == name)
-            .with_context(|| format!("no context named {name} in the kubeconfig (have: {})", loaded.contexts.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(", ")))?;
+            .with_context(|| {
+                format!(
+                    "no context named {name} in the kubeconfig (have: {})",
+                    loaded
+                        .contexts
+                        .iter()
+                        .map(|c| c.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            })?;
         live.push(info.clone());
     }
     let mut problems: Vec<String> = cfg_problem.into_iter().collect();
@@ -118,14 +153,24 @@ async fn cockpit(args: CockpitArgs) -> anyhow::Result<()> {
     let (theme, theme_problem) = if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
         (theme::no_color(), None)
     } else {
-        theme::load(args.theme.as_deref().or(cfg.theme.as_deref()), user_themes.as_deref())
+        theme::load(
+            args.theme.as_deref().or(cfg.theme.as_deref()),
+            user_themes.as_deref(),
+        )
     };
-    let (keymap, keymap_problem) = keymap::load(args.keymap.as_deref().or(cfg.keymap.as_deref()), user_keymaps.as_deref());
+    let (keymap, keymap_problem) = keymap::load(
+        args.keymap.as_deref().or(cfg.keymap.as_deref()),
+        user_keymaps.as_deref(),
+    );
     problems.extend(theme_problem.map(|e| e.to_string()));
     problems.extend(keymap_problem.map(|e| e.to_string()));
     let readonly = args.readonly || live.iter().any(|c| cfg.readonly_contexts.contains(&c.name));
     let known = loaded.contexts.iter().map(|c| c.name.clone()).collect();
-    let namespace = if args.all_namespaces { None } else { args.namespace.clone() };
+    let namespace = if args.all_namespaces {
+        None
+    } else {
+        args.namespace.clone()
+    };
     let state = State::new(live, known, namespace.clone(), readonly, keymap);
     run::run(state, theme, loaded, namespace, problems).await
 }

@@ -18,7 +18,14 @@ use kockpit::cluster::rows::{DeploymentRow, NodeRow, PodRow};
 use kockpit::ui::{keymap, screen, theme};
 
 fn info(name: &str, production: bool) -> ContextInfo {
-    ContextInfo { name: name.into(), cluster: name.into(), user: format!("{name}-admin"), namespace: None, server: "https://127.0.0.1:1".into(), production }
+    ContextInfo {
+        name: name.into(),
+        cluster: name.into(),
+        user: format!("{name}-admin"),
+        namespace: None,
+        server: "https://127.0.0.1:1".into(),
+        production,
+    }
 }
 
 fn now() -> Timestamp {
@@ -66,26 +73,54 @@ fn deployment(name: &str, stuck: bool) -> DeploymentRow {
 fn live(state: &mut State, ctx: &str) {
     let i = state.context_index(ctx).unwrap();
     let c = &mut state.contexts[i];
-    c.apply(ClusterEvent::Api(ApiHealth::Reachable { latency: Duration::from_millis(12) }));
+    c.apply(ClusterEvent::Api(ApiHealth::Reachable {
+        latency: Duration::from_millis(12),
+    }));
     for r in ResourceKind::ALL {
-        c.apply(ClusterEvent::Watch { resource: r, state: WatchState::Live });
+        c.apply(ClusterEvent::Watch {
+            resource: r,
+            state: WatchState::Live,
+        });
     }
 }
 
 fn demo_state() -> State {
     let (km, _) = keymap::load(None, None);
-    let mut s = State::new(vec![info("prod", true), info("stg", false)], vec!["prod".into(), "stg".into()], None, false, km);
+    let mut s = State::new(
+        vec![info("prod", true), info("stg", false)],
+        vec!["prod".into(), "stg".into()],
+        None,
+        false,
+        km,
+    );
     s.now = now();
     for ctx in ["prod", "stg"] {
         live(&mut s, ctx);
         let i = s.context_index(ctx).unwrap();
         let c = &mut s.contexts[i];
         c.apply(ClusterEvent::Pods(Delta::Reset(vec![
-            pod("default", &format!("nginx-ingress-{ctx}-1"), "ip-172-20-36-62", running()),
-            pod("dev", &format!("flaky-api-{ctx}"), "ip-172-20-41-155", crashing()),
+            pod(
+                "default",
+                &format!("nginx-ingress-{ctx}-1"),
+                "ip-172-20-36-62",
+                running(),
+            ),
+            pod(
+                "dev",
+                &format!("flaky-api-{ctx}"),
+                "ip-172-20-41-155",
+                crashing(),
+            ),
         ])));
-        c.apply(ClusterEvent::Nodes(Delta::Reset(vec![node("ip-172-20-36-62", true, false), node("ip-172-20-41-155", true, true), node("ip-172-20-53-98", false, false)])));
-        c.apply(ClusterEvent::Deployments(Delta::Reset(vec![deployment("nginx-ingress", false), deployment("keycloak", true)])));
+        c.apply(ClusterEvent::Nodes(Delta::Reset(vec![
+            node("ip-172-20-36-62", true, false),
+            node("ip-172-20-41-155", true, true),
+            node("ip-172-20-53-98", false, false),
+        ])));
+        c.apply(ClusterEvent::Deployments(Delta::Reset(vec![
+            deployment("nginx-ingress", false),
+            deployment("keycloak", true),
+        ])));
     }
     s
 }
@@ -99,7 +134,11 @@ fn render(state: &State, width: u16, height: u16) -> Buffer {
 
 fn text(b: &Buffer) -> String {
     let w = b.area.width as usize;
-    b.content.chunks(w).map(|row| row.iter().map(|c| c.symbol()).collect::<String>()).collect::<Vec<_>>().join("\n")
+    b.content
+        .chunks(w)
+        .map(|row| row.iter().map(|c| c.symbol()).collect::<String>())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn find(b: &Buffer, needle: &str) -> Option<(u16, u16)> {
@@ -118,8 +157,14 @@ fn merged_pods_view_shows_both_contexts_with_a_context_column() {
     let s = demo_state();
     let b = render(&s, 160, 30);
     let t = text(&b);
-    assert!(t.contains("CONTEXT") && t.contains("NAMESPACE") && t.contains("RESTARTS"), "{t}");
-    assert!(t.contains("nginx-ingress-prod-1") && t.contains("nginx-ingress-stg-1"), "{t}");
+    assert!(
+        t.contains("CONTEXT") && t.contains("NAMESPACE") && t.contains("RESTARTS"),
+        "{t}"
+    );
+    assert!(
+        t.contains("nginx-ingress-prod-1") && t.contains("nginx-ingress-stg-1"),
+        "{t}"
+    );
     assert!(t.contains("CrashLoopBackOff"), "{t}");
     assert!(t.contains("7 (2m ago)"), "{t}");
 }
@@ -131,7 +176,11 @@ fn production_banner_is_shown_in_its_theme_style() {
     let (x, y) = find(&b, "PRODUCTION: prod").expect("banner text");
     let (th, _) = theme::load(None, None);
     let cell = &b[(x + 2, y)];
-    assert_eq!(cell.style().bg, th.production_banner.bg, "banner background");
+    assert_eq!(
+        cell.style().bg,
+        th.production_banner.bg,
+        "banner background"
+    );
     assert!(th.production_banner.bg.is_some());
 }
 
@@ -157,9 +206,15 @@ fn health_strip_counts_nodes_pods_and_rollouts_per_context() {
 #[test]
 fn unreachable_context_says_so_in_the_health_strip() {
     let mut s = demo_state();
-    s.contexts[1].apply(ClusterEvent::Api(ApiHealth::Unreachable { error: "connection refused".into(), since: "2026-11-23T02:59:48Z".parse().unwrap() }));
+    s.contexts[1].apply(ClusterEvent::Api(ApiHealth::Unreachable {
+        error: "connection refused".into(),
+        since: "2026-11-23T02:59:48Z".parse().unwrap(),
+    }));
     let t = text(&render(&s, 160, 30));
-    assert!(t.contains("unreachable, retrying (last seen 12s ago)"), "{t}");
+    assert!(
+        t.contains("unreachable, retrying (last seen 12s ago)"),
+        "{t}"
+    );
 }
 
 #[test]
@@ -169,10 +224,17 @@ fn nodes_view_shows_status_roles_and_version() {
     s.merged = false;
     let b = render(&s, 140, 30);
     let t = text(&b);
-    assert!(t.contains("Ready,SchedulingDisabled") && t.contains("NotReady") && t.contains("v1.32.4"), "{t}");
+    assert!(
+        t.contains("Ready,SchedulingDisabled") && t.contains("NotReady") && t.contains("v1.32.4"),
+        "{t}"
+    );
     let (th, _) = theme::load(None, None);
     let (x, y) = find(&b, "NotReady").unwrap();
-    assert_eq!(b[(x, y)].style().fg, th.status_error.fg, "NotReady node is drawn as an error");
+    assert_eq!(
+        b[(x, y)].style().fg,
+        th.status_error.fg,
+        "NotReady node is drawn as an error"
+    );
 }
 
 #[test]
@@ -181,7 +243,10 @@ fn deployments_view_highlights_a_stuck_rollout() {
     s.view = ViewKind::Deployments;
     s.merged = false;
     let t = text(&render(&s, 140, 30));
-    assert!(t.contains("UP-TO-DATE") && t.contains("stuck: ProgressDeadlineExceeded"), "{t}");
+    assert!(
+        t.contains("UP-TO-DATE") && t.contains("stuck: ProgressDeadlineExceeded"),
+        "{t}"
+    );
 }
 
 #[test]
@@ -190,10 +255,18 @@ fn forbidden_resource_shows_a_one_line_notice_in_its_pane() {
     let mut s = State::new(vec![info("prod-pod-reader", true)], vec![], None, false, km);
     s.now = now();
     live(&mut s, "prod-pod-reader");
-    s.contexts[0].apply(ClusterEvent::Watch { resource: ResourceKind::Deployments, state: WatchState::Forbidden("forbidden: cannot list deployments.apps at cluster scope as pod-reader".into()) });
+    s.contexts[0].apply(ClusterEvent::Watch {
+        resource: ResourceKind::Deployments,
+        state: WatchState::Forbidden(
+            "forbidden: cannot list deployments.apps at cluster scope as pod-reader".into(),
+        ),
+    });
     s.view = ViewKind::Deployments;
     let t = text(&render(&s, 120, 24));
-    assert!(t.contains("forbidden: cannot list deployments.apps at cluster scope as pod-reader"), "{t}");
+    assert!(
+        t.contains("forbidden: cannot list deployments.apps at cluster scope as pod-reader"),
+        "{t}"
+    );
 }
 
 #[test]
@@ -202,7 +275,10 @@ fn narrow_80x24_terminal_keeps_name_status_and_drops_extras() {
     let t = text(&render(&s, 80, 24));
     assert!(t.contains("NAME") && t.contains("STATUS"), "{t}");
     assert!(t.contains("nginx-ingress-prod-1"), "{t}");
-    assert!(!t.contains("%MEM/R"), "wide columns should be dropped at 80 columns:\n{t}");
+    assert!(
+        !t.contains("%MEM/R"),
+        "wide columns should be dropped at 80 columns:\n{t}"
+    );
     for line in t.lines() {
         assert_eq!(line.chars().count(), 80);
     }
@@ -212,17 +288,37 @@ fn narrow_80x24_terminal_keeps_name_status_and_drops_extras() {
 fn escape_sequences_and_wide_names_do_not_break_the_table() {
     let mut s = demo_state();
     s.merged = false;
-    s.contexts[0].apply(ClusterEvent::Pods(Delta::Upsert(pod("default", "evil\u{1b}[2J\u{1b}]0;pwned\u{7}-pod", "n", running()))));
-    s.contexts[0].apply(ClusterEvent::Pods(Delta::Upsert(pod("한국어-네임스페이스", "웹서버-1", "n", running()))));
+    s.contexts[0].apply(ClusterEvent::Pods(Delta::Upsert(pod(
+        "default",
+        "evil\u{1b}[2J\u{1b}]0;pwned\u{7}-pod",
+        "n",
+        running(),
+    ))));
+    s.contexts[0].apply(ClusterEvent::Pods(Delta::Upsert(pod(
+        "한국어-네임스페이스",
+        "웹서버-1",
+        "n",
+        running(),
+    ))));
     let b = render(&s, 140, 30);
     let t = text(&b);
     assert!(!t.contains('\u{1b}'), "raw ESC reached the screen");
     assert!(t.contains("웹서버-1"), "{t}");
     let header = t.lines().find(|l| l.contains("READY")).unwrap();
-    let ready_col = header.find("READY").map(|x| header[..x].chars().count()).unwrap();
+    let ready_col = header
+        .find("READY")
+        .map(|x| header[..x].chars().count())
+        .unwrap();
     let row = t.lines().find(|l| l.contains("웹서버-1")).unwrap();
     // Wide characters take two cells each; the READY cell still starts under its header.
-    let cells: Vec<&str> = b.content.chunks(140).nth(t.lines().position(|l| l.contains("웹서버-1")).unwrap()).unwrap().iter().map(|c| c.symbol()).collect();
+    let cells: Vec<&str> = b
+        .content
+        .chunks(140)
+        .nth(t.lines().position(|l| l.contains("웹서버-1")).unwrap())
+        .unwrap()
+        .iter()
+        .map(|c| c.symbol())
+        .collect();
     let cell_text: String = cells[ready_col..ready_col + 3].concat();
     assert!(cell_text.contains("1/1") || row.contains("1/1"), "{row}");
 }

@@ -582,9 +582,16 @@ async fn rollout_restart_then_rollout_status_completes() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pod_reader_lists_pods_but_is_forbidden_deployments() {
     let h = Harness::start().await;
-    eventually("keycloak's pod listed for the pod reader", Duration::from_secs(20), || async {
-        h.ok("prod-pod-reader", &["get", "pods", "-A"]).await.contains("keycloak-").then_some(())
-    })
+    eventually(
+        "keycloak's pod listed for the pod reader",
+        Duration::from_secs(20),
+        || async {
+            h.ok("prod-pod-reader", &["get", "pods", "-A"])
+                .await
+                .contains("keycloak-")
+                .then_some(())
+        },
+    )
     .await;
     let out = h.run("prod-pod-reader", &["get", "deploy", "-A"]).await;
     assert!(!out.status.success());

@@ -25,9 +25,14 @@ const WORDS: &[(&str, &[&str])] = &[
 
 pub fn parse(input: &str) -> Result<Command, String> {
     let mut words = input.split_whitespace();
-    let Some(head) = words.next() else { return Err("empty command".into()) };
+    let Some(head) = words.next() else {
+        return Err("empty command".into());
+    };
     let arg = words.next().map(str::to_string);
-    let canonical = WORDS.iter().find(|(_, aliases)| aliases.contains(&head)).map(|(c, _)| *c);
+    let canonical = WORDS
+        .iter()
+        .find(|(_, aliases)| aliases.contains(&head))
+        .map(|(c, _)| *c);
     match canonical {
         Some("nodes") => Ok(Command::Nodes),
         Some("deploy") => Ok(Command::Deployments),
@@ -36,7 +41,9 @@ pub fn parse(input: &str) -> Result<Command, String> {
         Some("ns") => Ok(Command::Namespace(arg.filter(|a| a != "all" && a != "-A"))),
         Some("q") => Ok(Command::Quit),
         Some("help") => Ok(Command::Help),
-        _ => Err(format!("unknown command :{head} (try :pods, :deploy, :nodes, :ctx, :ns, :q)")),
+        _ => Err(format!(
+            "unknown command :{head} (try :pods, :deploy, :nodes, :ctx, :ns, :q)"
+        )),
     }
 }
 
@@ -65,7 +72,11 @@ pub fn complete(input: &str, contexts: &[String], namespaces: &[String]) -> Opti
 
 /// The longest common extension of `partial` among `pool` entries that start with it.
 fn unique_prefix<'a>(partial: &str, pool: &[&'a str]) -> Option<&'a str> {
-    let matches: Vec<&str> = pool.iter().copied().filter(|w| w.starts_with(partial)).collect();
+    let matches: Vec<&str> = pool
+        .iter()
+        .copied()
+        .filter(|w| w.starts_with(partial))
+        .collect();
     match matches.as_slice() {
         [] => None,
         [one] => Some(one),
@@ -73,7 +84,9 @@ fn unique_prefix<'a>(partial: &str, pool: &[&'a str]) -> Option<&'a str> {
             let first = many[0];
             let common = (partial.len()..=first.len())
                 .rev()
-                .find(|&n| first.is_char_boundary(n) && many.iter().all(|m| m.starts_with(&first[..n])))
+                .find(|&n| {
+                    first.is_char_boundary(n) && many.iter().all(|m| m.starts_with(&first[..n]))
+                })
                 .unwrap_or(partial.len());
             (common > partial.len()).then(|| &first[..common])
         }
@@ -90,17 +103,27 @@ mod tests {
         assert_eq!(parse("deploy"), Ok(Command::Deployments));
         assert_eq!(parse("ctx stg"), Ok(Command::Context(Some("stg".into()))));
         assert_eq!(parse("ns all"), Ok(Command::Namespace(None)));
-        assert_eq!(parse("ns kube-system"), Ok(Command::Namespace(Some("kube-system".into()))));
+        assert_eq!(
+            parse("ns kube-system"),
+            Ok(Command::Namespace(Some("kube-system".into())))
+        );
         assert!(parse("bogus").is_err());
     }
 
     #[test]
     fn completion_finishes_commands_and_context_names() {
-        let ctxs = vec!["prod".to_string(), "prod-pod-reader".to_string(), "stg".to_string()];
+        let ctxs = vec![
+            "prod".to_string(),
+            "prod-pod-reader".to_string(),
+            "stg".to_string(),
+        ];
         assert_eq!(complete("de", &ctxs, &[]), Some("deploy ".into()));
         assert_eq!(complete("ctx s", &ctxs, &[]), Some("ctx stg".into()));
         assert_eq!(complete("ctx p", &ctxs, &[]), Some("ctx prod".into()));
-        assert_eq!(complete("ns kube-s", &[], &["kube-system".into(), "default".into()]), Some("ns kube-system".into()));
+        assert_eq!(
+            complete("ns kube-s", &[], &["kube-system".into(), "default".into()]),
+            Some("ns kube-system".into())
+        );
         assert_eq!(complete("zz", &ctxs, &[]), None);
     }
 }

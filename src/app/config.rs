@@ -17,7 +17,12 @@ pub struct Config {
 
 impl Default for Config {
     fn default() -> Self {
-        Config { production_pattern: "prod".into(), readonly_contexts: Vec::new(), theme: None, keymap: None }
+        Config {
+            production_pattern: "prod".into(),
+            readonly_contexts: Vec::new(),
+            theme: None,
+            keymap: None,
+        }
     }
 }
 
@@ -28,10 +33,20 @@ pub fn config_dir() -> Option<PathBuf> {
 
 /// Loads `dir/config.yaml`; a missing file is the default, a broken one the default plus a sentence.
 pub fn load(dir: Option<&Path>) -> (Config, Option<String>) {
-    let Some(path) = dir.map(|d| d.join("config.yaml")) else { return (Config::default(), None) };
+    let Some(path) = dir.map(|d| d.join("config.yaml")) else {
+        return (Config::default(), None);
+    };
     match std::fs::read_to_string(&path) {
         Err(_) => (Config::default(), None),
-        Ok(text) => parse(&text).map_or_else(|e| (Config::default(), Some(format!("{}: {e}; using defaults", path.display()))), |c| (c, None)),
+        Ok(text) => parse(&text).map_or_else(
+            |e| {
+                (
+                    Config::default(),
+                    Some(format!("{}: {e}; using defaults", path.display())),
+                )
+            },
+            |c| (c, None),
+        ),
     }
 }
 

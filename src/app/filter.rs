@@ -18,7 +18,10 @@ impl TextFilter {
         let regex = looks_like_regex
             .then(|| Regex::new(&format!("(?i){text}")).ok())
             .flatten();
-        TextFilter { text: text.to_string(), regex }
+        TextFilter {
+            text: text.to_string(),
+            regex,
+        }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -77,7 +80,11 @@ impl LabelFilter {
         parts.push(&text[start..]);
         for p in parts.into_iter().map(str::trim).filter(|p| !p.is_empty()) {
             let set = |rest: &str| -> Result<Vec<String>, String> {
-                let inner = rest.trim().strip_prefix('(').and_then(|r| r.strip_suffix(')')).ok_or_else(|| format!("expected (a,b) in {p:?}"))?;
+                let inner = rest
+                    .trim()
+                    .strip_prefix('(')
+                    .and_then(|r| r.strip_suffix(')'))
+                    .ok_or_else(|| format!("expected (a,b) in {p:?}"))?;
                 Ok(inner.split(',').map(|v| v.trim().to_string()).collect())
             };
             let req = if let Some(k) = p.strip_prefix('!') {
@@ -90,14 +97,20 @@ impl LabelFilter {
                 Req::NotIn(k.trim().into(), set(rest)?)
             } else if let Some((k, rest)) = p.split_once(" in ") {
                 Req::In(k.trim().into(), set(rest)?)
-            } else if p.chars().all(|c| c.is_ascii_alphanumeric() || "-_./".contains(c)) {
+            } else if p
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_./".contains(c))
+            {
                 Req::Exists(p.into())
             } else {
                 return Err(format!("not a label selector: {p:?}"));
             };
             reqs.push(req);
         }
-        Ok(LabelFilter { text: text.trim().to_string(), reqs })
+        Ok(LabelFilter {
+            text: text.trim().to_string(),
+            reqs,
+        })
     }
 
     pub fn matches(&self, labels: &BTreeMap<String, String>) -> bool {
@@ -145,8 +158,16 @@ mod tests {
         l.insert("app".to_string(), "nginx-ingress".to_string());
         l.insert("tier".to_string(), "front".to_string());
         assert!(LabelFilter::parse("app=nginx-ingress").unwrap().matches(&l));
-        assert!(LabelFilter::parse("tier in (front,back),!canary").unwrap().matches(&l));
-        assert!(!LabelFilter::parse("app!=nginx-ingress").unwrap().matches(&l));
+        assert!(
+            LabelFilter::parse("tier in (front,back),!canary")
+                .unwrap()
+                .matches(&l)
+        );
+        assert!(
+            !LabelFilter::parse("app!=nginx-ingress")
+                .unwrap()
+                .matches(&l)
+        );
         assert!(LabelFilter::parse("app in (x").is_err());
     }
 }

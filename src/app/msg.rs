@@ -14,7 +14,10 @@ pub enum Msg {
     /// Wall-clock tick: ages move on.
     Tick(Timestamp),
     /// A describe or YAML fetch finished.
-    Fetched { title: String, result: Result<String, String> },
+    Fetched {
+        title: String,
+        result: Result<String, String>,
+    },
     /// Something the operator should know that is not tied to a view (a broken config file, a context that failed to open).
     ConfigProblem(String),
     /// A context from the kubeconfig is now live.
@@ -24,8 +27,18 @@ pub enum Msg {
 /// Side effects `update` asks for; executors run them and answer with `Msg`s.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Cmd {
-    Describe { context: String, kind: &'static str, namespace: String, name: String },
-    Yaml { context: String, kind: &'static str, namespace: String, name: String },
+    Describe {
+        context: String,
+        kind: &'static str,
+        namespace: String,
+        name: String,
+    },
+    Yaml {
+        context: String,
+        kind: &'static str,
+        namespace: String,
+        name: String,
+    },
     /// Start watching a context of the kubeconfig that is not live yet.
     OpenContext(String),
 }

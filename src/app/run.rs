@@ -33,8 +33,17 @@ pub struct Executors {
 
 impl Executors {
     pub async fn open(&mut self, info: &ContextInfo) -> Result<(), String> {
-        let client = self.kubeconfig.client(&info.name).await.map_err(|e| e.to_string())?;
-        let session = Session::start(info.clone(), client.clone(), self.namespace.clone(), self.events.clone());
+        let client = self
+            .kubeconfig
+            .client(&info.name)
+            .await
+            .map_err(|e| e.to_string())?;
+        let session = Session::start(
+            info.clone(),
+            client.clone(),
+            self.namespace.clone(),
+            self.events.clone(),
+        );
         self.sessions.insert(info.name.clone(), session);
         self.clients.insert(info.name.clone(), client);
         Ok(())
@@ -42,36 +51,73 @@ impl Executors {
 
     async fn run(&mut self, cmd: Cmd) {
         match cmd {
-            Cmd::Describe { context, kind, namespace, name } | Cmd::Yaml { context, kind, namespace, name } if !self.clients.contains_key(&context) => {
-                let _ = (kind, namespace, name);
-                let _ = self.results.send(Msg::ConfigProblem(format!("context {context} is not live")));
+            Cmd::Describe {
+                context,
+                kind,
+                namespace,
+                name,
             }
-            Cmd::Describe { context, kind, namespace, name } => {
+            | Cmd::Yaml {
+                context,
+                kind,
+                namespace,
+                name,
+            } if !self.clients.contains_key(&context) => {
+                let _ = (kind, namespace, name);
+                let _ = self
+                    .results
+                    .send(Msg::ConfigProblem(format!("context {context} is not live")));
+            }
+            Cmd::Describe {
+                context,
+                kind,
+                namespace,
+                name,
+            } => {
                 let client = self.clients[&context].clone();
                 let tx = self.results.clone();
                 let title = title("Describe", kind, &namespace, &name, &context);
                 tokio::spawn(async move {
-                    let result = describe::describe(&client, kind, &namespace, &name).await.map_err(|e| e.to_string());
+                    let result = describe::describe(&client, kind, &namespace, &name)
+                        .await
+                        .map_err(|e| e.to_string());
                     let _ = tx.send(Msg::Fetched { title, result });
                 });
             }
-            Cmd::Yaml { context, kind, namespace, name } => {
+            Cmd::Yaml {
+                context,
+                kind,
+                namespace,
+                name,
+            } => {
                 let client = self.clients[&context].clone();
                 let tx = self.results.clone();
                 let title = title("YAML", kind, &namespace, &name, &context);
                 tokio::spawn(async move {
-                    let result = describe::yaml(&client, kind, &namespace, &name).await.map_err(|e| e.to_string());
+                    let result = describe::yaml(&client, kind, &namespace, &name)
+                        .await
+                        .map_err(|e| e.to_string());
                     let _ = tx.send(Msg::Fetched { title, result });
                 });
             }
             Cmd::OpenContext(name) => {
-                let Some(info) = self.kubeconfig.contexts.iter().find(|c| c.name == name).cloned() else { return };
+                let Some(info) = self
+                    .kubeconfig
+                    .contexts
+                    .iter()
+                    .find(|c| c.name == name)
+                    .cloned()
+                else {
+                    return;
+                };
                 match self.open(&info).await {
                     Ok(()) => {
                         let _ = self.results.send(Msg::ContextOpened(info));
                     }
                     Err(e) => {
-                        let _ = self.results.send(Msg::ConfigProblem(format!("cannot open context {name}: {e}")));
+                        let _ = self.results.send(Msg::ConfigProblem(format!(
+                            "cannot open context {name}: {e}"
+                        )));
                     }
                 }
             }
@@ -81,16 +127,33 @@ impl Executors {
 
 /// Must match the title `update` gives the overlay, so the answer lands in the right place.
 pub fn title(what: &str, kind: &str, namespace: &str, name: &str, context: &str) -> String {
-    let shown = if namespace.is_empty() { name.to_string() } else { format!("{namespace}/{name}") };
+    let shown = if namespace.is_empty() {
+        name.to_string()
+    } else {
+        format!("{namespace}/{name}")
+    };
     format!("{what} {} {shown} ({context})", kind.to_lowercase())
 }
 
 /// Runs the cockpit until the operator quits or a signal arrives. The terminal is restored on
 /// every way out, including panics (ratatui's init installs that hook).
-pub async fn run(mut state: State, theme: Theme, kubeconfig: LoadedKubeconfig, namespace: Option<String>, problems: Vec<String>) -> anyhow::Result<()> {
+pub async fn run(
+    mut state: State,
+    theme: Theme,
+    kubeconfig: LoadedKubeconfig,
+    namespace: Option<String>,
+    problems: Vec<String>,
+) -> anyhow::Result<()> {
     let (events_tx, mut events_rx) = mpsc::channel::<SessionEvent>(4096);
     let (results_tx, mut results_rx) = mpsc::unbounded_channel::<Msg>();
-    let mut exec = Executors { kubeconfig, namespace, sessions: HashMap::new(), clients: HashMap::new(), events: events_tx, results: results_tx.clone() };
+    let mut exec = Executors {
+        kubeconfig,
+        namespace,
+        sessions: HashMap::new(),
+        clients: HashMap::new(),
+        events: events_tx,
+        results: results_tx.clone(),
+    };
     for c in state.contexts.clone() {
         if let Err(e) = exec.open(&c.info).await {
             let _ = results_tx.send(Msg::ConfigProblem(format!("context {}: {e}", c.info.name)));
@@ -108,7 +171,11 @@ pub async fn run(mut state: State, theme: Theme, kubeconfig: LoadedKubeconfig, n
         let mut hup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())?;
         let mut last_draw = Instant::now() - FRAME;
         loop {
-            let wait = if state.dirty { FRAME.saturating_sub(last_draw.elapsed()) } else { Duration::from_secs(3600) };
+            let wait = if state.dirty {
+                FRAME.saturating_sub(last_draw.elapsed())
+            } else {
+                Duration::from_secs(3600)
+            };
             let msg = tokio::select! {
                 ev = keys.next() => match ev {
                     Some(Ok(Event::Key(k))) if k.kind != KeyEventKind::Release => Some(Msg::Key(k)),

@@ -4,7 +4,9 @@ use std::collections::{BTreeMap, HashMap};
 
 use jiff::Timestamp;
 
-use crate::cluster::events::{ApiHealth, ClusterEvent, Delta, MetricsSnapshot, ResourceKind, WatchState};
+use crate::cluster::events::{
+    ApiHealth, ClusterEvent, Delta, MetricsSnapshot, ResourceKind, WatchState,
+};
 use crate::cluster::kubeconfig::ContextInfo;
 use crate::cluster::rows::{DeploymentRow, Key, NodeRow, PdbRow, PodRow, ReplicaSetRow, Row};
 
@@ -99,7 +101,11 @@ impl ContextState {
     /// Pods per node name (the nodes view's PODS column).
     pub fn pods_per_node(&self) -> HashMap<&str, usize> {
         let mut m: HashMap<&str, usize> = HashMap::new();
-        for p in self.pods.values().filter(|p| !p.node.is_empty() && p.phase != "Succeeded" && p.phase != "Failed") {
+        for p in self
+            .pods
+            .values()
+            .filter(|p| !p.node.is_empty() && p.phase != "Succeeded" && p.phase != "Failed")
+        {
             *m.entry(p.node.as_str()).or_default() += 1;
         }
         m
@@ -111,11 +117,25 @@ impl ContextState {
         let not_running = self
             .pods
             .values()
-            .filter(|p| !(p.phase == "Running" && p.ready == p.containers_total) && p.phase != "Succeeded")
+            .filter(|p| {
+                !(p.phase == "Running" && p.ready == p.containers_total) && p.phase != "Succeeded"
+            })
             .count();
-        let stuck_terminating = self.pods.values().filter(|p| p.stuck_terminating(now)).count();
-        let rollouts_stuck = self.deployments.values().filter(|d| matches!(d.rollout, crate::cluster::rows::Rollout::Stuck(_))).count();
-        let rollouts_progressing = self.deployments.values().filter(|d| d.rollout == crate::cluster::rows::Rollout::Progressing).count();
+        let stuck_terminating = self
+            .pods
+            .values()
+            .filter(|p| p.stuck_terminating(now))
+            .count();
+        let rollouts_stuck = self
+            .deployments
+            .values()
+            .filter(|d| matches!(d.rollout, crate::cluster::rows::Rollout::Stuck(_)))
+            .count();
+        let rollouts_progressing = self
+            .deployments
+            .values()
+            .filter(|d| d.rollout == crate::cluster::rows::Rollout::Progressing)
+            .count();
         Health {
             nodes_ready: ready,
             nodes_total: self.nodes.len(),
@@ -226,7 +246,13 @@ pub struct State {
 }
 
 impl State {
-    pub fn new(contexts: Vec<ContextInfo>, known_contexts: Vec<String>, namespace: Option<String>, readonly: bool, keymap: Keymap) -> Self {
+    pub fn new(
+        contexts: Vec<ContextInfo>,
+        known_contexts: Vec<String>,
+        namespace: Option<String>,
+        readonly: bool,
+        keymap: Keymap,
+    ) -> Self {
         State {
             merged: contexts.len() > 1,
             contexts: contexts.into_iter().map(ContextState::new).collect(),
@@ -235,7 +261,10 @@ impl State {
             namespace,
             filter: TextFilter::default(),
             labels: None,
-            sort: Sort { column: "NAMESPACE", reverse: false },
+            sort: Sort {
+                column: "NAMESPACE",
+                reverse: false,
+            },
             selected: 0,
             prompt: None,
             overlay: None,
@@ -260,6 +289,10 @@ impl State {
 
     /// Contexts whose rows the table shows.
     pub fn shown_contexts(&self) -> Vec<usize> {
-        if self.merged { (0..self.contexts.len()).collect() } else { vec![self.focus] }
+        if self.merged {
+            (0..self.contexts.len()).collect()
+        } else {
+            vec![self.focus]
+        }
     }
 }

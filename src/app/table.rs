@@ -27,7 +27,11 @@ pub struct Column {
 }
 
 const fn col(title: &'static str, align: Align, drop_priority: u8) -> Column {
-    Column { title, align, drop_priority }
+    Column {
+        title,
+        align,
+        drop_priority,
+    }
 }
 
 /// How a row should stand out.
@@ -131,7 +135,11 @@ fn age_text(created: Option<Timestamp>, now: Timestamp) -> String {
 }
 
 fn pct(used: u64, of: u64) -> String {
-    if of == 0 { "n/a".into() } else { format!("{}", used * 100 / of) }
+    if of == 0 {
+        "n/a".into()
+    } else {
+        format!("{}", used * 100 / of)
+    }
 }
 
 fn rollout_text(r: &Rollout) -> String {
@@ -164,14 +172,26 @@ pub fn cells(state: &State, row: &RowRef, merged: bool) -> (Vec<String>, Tone) {
             out.push(usage.map_or("n/a".into(), |u| format_bytes(u.1)));
             out.push(usage.map_or("n/a".into(), |u| pct(u.0, p.cpu_request_millis)));
             out.push(usage.map_or("n/a".into(), |u| pct(u.1, p.memory_request_bytes)));
-            out.push(if p.ip.is_empty() { "<none>".into() } else { p.ip.clone() });
-            out.push(if p.node.is_empty() { "<none>".into() } else { p.node.clone() });
+            out.push(if p.ip.is_empty() {
+                "<none>".into()
+            } else {
+                p.ip.clone()
+            });
+            out.push(if p.node.is_empty() {
+                "<none>".into()
+            } else {
+                p.node.clone()
+            });
             out.push(age_text(p.created, now));
             tone = pod_tone(p, now);
         }
         RowRef::Node(_, n) => {
             let usage = ctx.node_usage.get(&n.name);
-            let pods = ctx.pods.values().filter(|p| p.node == n.name && p.phase != "Succeeded" && p.phase != "Failed").count();
+            let pods = ctx
+                .pods
+                .values()
+                .filter(|p| p.node == n.name && p.phase != "Succeeded" && p.phase != "Failed")
+                .count();
             out.push(n.name.clone());
             out.push(n.status.clone());
             out.push(n.roles.clone());
@@ -217,8 +237,12 @@ fn pod_tone(p: &PodRow, now: Timestamp) -> Tone {
     match p.status.as_str() {
         "Running" if p.ready == p.containers_total => Tone::Normal,
         "Completed" => Tone::Dim,
-        "Terminating" | "Pending" | "ContainerCreating" | "PodInitializing" | "Running" => Tone::Warn,
-        s if s.starts_with("Init:") && !s.contains("Error") && !s.contains("CrashLoop") => Tone::Warn,
+        "Terminating" | "Pending" | "ContainerCreating" | "PodInitializing" | "Running" => {
+            Tone::Warn
+        }
+        s if s.starts_with("Init:") && !s.contains("Error") && !s.contains("CrashLoop") => {
+            Tone::Warn
+        }
         _ => Tone::Error,
     }
 }
@@ -235,14 +259,18 @@ fn text_match(state: &State, fields: &[&str]) -> bool {
 pub fn visible(state: &State) -> Vec<RowRef<'_>> {
     let mut rows: Vec<RowRef> = Vec::new();
     for ci in state.shown_contexts() {
-        let Some(ctx) = state.contexts.get(ci) else { continue };
+        let Some(ctx) = state.contexts.get(ci) else {
+            continue;
+        };
         match state.view {
             ViewKind::Pods => rows.extend(
                 ctx.pods
                     .values()
                     .filter(|p| in_namespace(state, &p.namespace))
                     .filter(|p| state.labels.as_ref().is_none_or(|l| l.matches(&p.labels)))
-                    .filter(|p| text_match(state, &[&p.namespace, &p.name, &p.status, &p.node, &p.ip]))
+                    .filter(|p| {
+                        text_match(state, &[&p.namespace, &p.name, &p.status, &p.node, &p.ip])
+                    })
                     .map(|p| RowRef::Pod(ci, p)),
             ),
             ViewKind::Nodes => rows.extend(
@@ -273,17 +301,27 @@ fn sort(state: &State, rows: &mut [RowRef]) {
             ("CONTEXT", ..) => ctx_name(a).cmp(&ctx_name(b)),
             ("AGE", RowRef::Pod(_, x), RowRef::Pod(_, y)) => y.created.cmp(&x.created),
             ("AGE", RowRef::Node(_, x), RowRef::Node(_, y)) => y.created.cmp(&x.created),
-            ("AGE", RowRef::Deployment(_, x), RowRef::Deployment(_, y)) => y.created.cmp(&x.created),
+            ("AGE", RowRef::Deployment(_, x), RowRef::Deployment(_, y)) => {
+                y.created.cmp(&x.created)
+            }
             ("RESTARTS", RowRef::Pod(_, x), RowRef::Pod(_, y)) => x.restarts.cmp(&y.restarts),
             ("STATUS", RowRef::Pod(_, x), RowRef::Pod(_, y)) => x.status.cmp(&y.status),
             ("STATUS", RowRef::Node(_, x), RowRef::Node(_, y)) => x.status.cmp(&y.status),
             ("NODE", RowRef::Pod(_, x), RowRef::Pod(_, y)) => x.node.cmp(&y.node),
-            ("READY", RowRef::Deployment(_, x), RowRef::Deployment(_, y)) => (x.ready - x.desired).cmp(&(y.ready - y.desired)),
+            ("READY", RowRef::Deployment(_, x), RowRef::Deployment(_, y)) => {
+                (x.ready - x.desired).cmp(&(y.ready - y.desired))
+            }
             ("NAME", ..) => a.key_ref().1.cmp(b.key_ref().1),
             _ => Ordering::Equal,
         };
-        let primary = if state.sort.reverse { primary.reverse() } else { primary };
-        primary.then_with(|| a.key_ref().cmp(&b.key_ref())).then_with(|| ctx_name(a).cmp(ctx_name(b)))
+        let primary = if state.sort.reverse {
+            primary.reverse()
+        } else {
+            primary
+        };
+        primary
+            .then_with(|| a.key_ref().cmp(&b.key_ref()))
+            .then_with(|| ctx_name(a).cmp(ctx_name(b)))
     });
 }
 

@@ -37,7 +37,11 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
         Msg::Fetched { title, result } => {
             if state.overlay.as_ref().is_some_and(|o| o.title == title) {
                 let text = result.unwrap_or_else(|e| format!("Could not fetch {title}:\n{e}"));
-                state.overlay = Some(Overlay { title, text: Some(text), scroll: 0 });
+                state.overlay = Some(Overlay {
+                    title,
+                    text: Some(text),
+                    scroll: 0,
+                });
                 state.dirty = true;
             }
             vec![]
@@ -98,9 +102,15 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
     if is_mutation(action) {
         let what = format!("{action:?}").to_lowercase();
         state.notice = Some(if state.readonly {
-            (Level::Warn, format!("read-only: {what} is disabled (started with --readonly)"))
+            (
+                Level::Warn,
+                format!("read-only: {what} is disabled (started with --readonly)"),
+            )
         } else {
-            (Level::Info, format!("{what}: guided changes come with the recovery tools; nothing was changed"))
+            (
+                Level::Info,
+                format!("{what}: guided changes come with the recovery tools; nothing was changed"),
+            )
         });
         return vec![];
     }
@@ -133,7 +143,15 @@ fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
         Action::Help => state.help = true,
         Action::CommandMode => state.prompt = Some(Prompt::Command(String::new())),
         Action::Filter => state.prompt = Some(Prompt::Filter(state.filter.text.clone())),
-        Action::LabelFilter => state.prompt = Some(Prompt::LabelFilter(state.labels.as_ref().map(|l| l.text.clone()).unwrap_or_default())),
+        Action::LabelFilter => {
+            state.prompt = Some(Prompt::LabelFilter(
+                state
+                    .labels
+                    .as_ref()
+                    .map(|l| l.text.clone())
+                    .unwrap_or_default(),
+            ))
+        }
         Action::Up => move_selection(state, -1),
         Action::Down => move_selection(state, 1),
         Action::PageUp => move_selection(state, -20),
@@ -152,7 +170,11 @@ fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
         Action::NextContext | Action::PrevContext => {
             if !state.contexts.is_empty() {
                 let n = state.contexts.len();
-                state.focus = if action == Action::NextContext { (state.focus + 1) % n } else { (state.focus + n - 1) % n };
+                state.focus = if action == Action::NextContext {
+                    (state.focus + 1) % n
+                } else {
+                    (state.focus + n - 1) % n
+                };
                 state.selected = 0;
             }
         }
@@ -165,13 +187,19 @@ fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
         Action::ViewPods => switch_view(state, ViewKind::Pods),
         Action::SortNext => {
             let cols = table::sortable(state.view, state.merged);
-            let i = cols.iter().position(|c| *c == state.sort.column).map_or(0, |i| (i + 1) % cols.len());
+            let i = cols
+                .iter()
+                .position(|c| *c == state.sort.column)
+                .map_or(0, |i| (i + 1) % cols.len());
             state.sort.column = cols[i];
         }
         Action::SortReverse => state.sort.reverse = !state.sort.reverse,
         Action::Describe | Action::Yaml => return fetch(state, action == Action::Yaml),
         _ => {
-            state.notice = Some((Level::Info, format!("{action:?} is not available in this view")));
+            state.notice = Some((
+                Level::Info,
+                format!("{action:?} is not available in this view"),
+            ));
         }
     }
     vec![]
@@ -179,24 +207,46 @@ fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
 
 fn fetch(state: &mut State, yaml: bool) -> Vec<Cmd> {
     let rows = table::visible(state);
-    let Some(row) = rows.get(state.selected) else { return vec![] };
+    let Some(row) = rows.get(state.selected) else {
+        return vec![];
+    };
     let context = state.contexts[row.context()].info.name.clone();
     let kind = row.kind();
     let (namespace, name) = row.key();
     let what = if yaml { "YAML" } else { "Describe" };
-    let shown = if namespace.is_empty() { name.clone() } else { format!("{namespace}/{name}") };
-    let title = format!("{what} {} {shown} ({context})", kind.to_lowercase());
-    state.overlay = Some(Overlay { title, text: None, scroll: 0 });
-    let cmd = if yaml {
-        Cmd::Yaml { context, kind, namespace, name }
+    let shown = if namespace.is_empty() {
+        name.clone()
     } else {
-        Cmd::Describe { context, kind, namespace, name }
+        format!("{namespace}/{name}")
+    };
+    let title = format!("{what} {} {shown} ({context})", kind.to_lowercase());
+    state.overlay = Some(Overlay {
+        title,
+        text: None,
+        scroll: 0,
+    });
+    let cmd = if yaml {
+        Cmd::Yaml {
+            context,
+            kind,
+            namespace,
+            name,
+        }
+    } else {
+        Cmd::Describe {
+            context,
+            kind,
+            namespace,
+            name,
+        }
     };
     vec![cmd]
 }
 
 fn on_prompt_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
-    let Some(prompt) = state.prompt.as_mut() else { return vec![] };
+    let Some(prompt) = state.prompt.as_mut() else {
+        return vec![];
+    };
     let text = match prompt {
         Prompt::Command(t) | Prompt::Filter(t) | Prompt::LabelFilter(t) => t,
     };
@@ -213,10 +263,10 @@ fn on_prompt_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
         }
         KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => text.push(c),
         KeyCode::Tab => {
-            if let Prompt::Command(t) = prompt {
+            if let Some(Prompt::Command(t)) = &state.prompt {
                 let namespaces = namespaces(state);
                 if let Some(done) = command::complete(t, &state.known_contexts, &namespaces) {
-                    *t = done;
+                    state.prompt = Some(Prompt::Command(done));
                 }
             }
             return vec![];
@@ -236,7 +286,10 @@ fn on_prompt_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
 }
 
 fn namespaces(state: &State) -> Vec<String> {
-    let mut ns: Vec<String> = state.focused().map(|c| c.pods.keys().map(|(ns, _)| ns.clone()).collect()).unwrap_or_default();
+    let mut ns: Vec<String> = state
+        .focused()
+        .map(|c| c.pods.keys().map(|(ns, _)| ns.clone()).collect())
+        .unwrap_or_default();
     ns.dedup();
     ns
 }
@@ -288,7 +341,14 @@ fn submit(state: &mut State, prompt: Prompt) -> Vec<Cmd> {
             }
             Ok(Command::Context(None)) => {
                 let live: Vec<&str> = state.contexts.iter().map(|c| c.name()).collect();
-                state.notice = Some((Level::Info, format!("live: {} · in kubeconfig: {}", live.join(", "), state.known_contexts.join(", "))));
+                state.notice = Some((
+                    Level::Info,
+                    format!(
+                        "live: {} · in kubeconfig: {}",
+                        live.join(", "),
+                        state.known_contexts.join(", ")
+                    ),
+                ));
                 vec![]
             }
             Ok(Command::Context(Some(name))) => {
@@ -299,7 +359,10 @@ fn submit(state: &mut State, prompt: Prompt) -> Vec<Cmd> {
                 } else if state.known_contexts.contains(&name) {
                     vec![Cmd::OpenContext(name)]
                 } else {
-                    state.notice = Some((Level::Error, format!("no context named {name} in the kubeconfig")));
+                    state.notice = Some((
+                        Level::Error,
+                        format!("no context named {name} in the kubeconfig"),
+                    ));
                     vec![]
                 }
             }

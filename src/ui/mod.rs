@@ -2,5 +2,5 @@
 pub mod config_error;
 pub mod keymap;
 pub mod sanitize;
-pub mod theme;
 pub mod screen;
+pub mod theme;

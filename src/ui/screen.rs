@@ -18,7 +18,10 @@ use crate::ui::theme::Theme;
 pub fn draw(f: &mut Frame, state: &State, theme: &Theme) {
     let area = f.area();
     f.render_widget(Block::default().style(theme.base), area);
-    let production = state.shown_contexts().iter().any(|&i| state.contexts[i].info.production);
+    let production = state
+        .shown_contexts()
+        .iter()
+        .any(|&i| state.contexts[i].info.production);
     let health_lines = state.contexts.len().max(1) as u16;
     let [title, banner, health, main, notice, bottom] = Layout::vertical([
         Constraint::Length(1),
@@ -47,7 +50,11 @@ pub fn draw(f: &mut Frame, state: &State, theme: &Theme) {
 }
 
 fn context_style(theme: &Theme, index: usize) -> Style {
-    theme.context_tags.get(index % theme.context_tags.len().max(1)).copied().unwrap_or(theme.header)
+    theme
+        .context_tags
+        .get(index % theme.context_tags.len().max(1))
+        .copied()
+        .unwrap_or(theme.header)
 }
 
 fn draw_title(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
@@ -58,12 +65,21 @@ fn draw_title(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             style = style.add_modifier(Modifier::REVERSED | Modifier::BOLD);
         }
         let marker = if c.info.production { "!" } else { "" };
-        spans.push(Span::styled(format!(" {}{marker} ", clean(c.name())), style));
+        spans.push(Span::styled(
+            format!(" {}{marker} ", clean(c.name())),
+            style,
+        ));
         spans.push(Span::raw(" "));
     }
-    let ns = state.namespace.clone().unwrap_or_else(|| "all namespaces".into());
+    let ns = state
+        .namespace
+        .clone()
+        .unwrap_or_else(|| "all namespaces".into());
     let mode = if state.merged { "merged" } else { "focused" };
-    spans.push(Span::styled(format!("│ {} │ {ns} │ {mode}", state.view.title().to_lowercase()), theme.dim));
+    spans.push(Span::styled(
+        format!("│ {} │ {ns} │ {mode}", state.view.title().to_lowercase()),
+        theme.dim,
+    ));
     if state.readonly {
         spans.push(Span::styled(" │ READ-ONLY", theme.status_warn));
     }
@@ -71,8 +87,17 @@ fn draw_title(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
 }
 
 fn draw_banner(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
-    let names: Vec<&str> = state.shown_contexts().iter().map(|&i| &state.contexts[i]).filter(|c| c.info.production).map(|c| c.name()).collect();
-    let text = format!(" PRODUCTION: {} — changes here affect live traffic ", names.join(", "));
+    let names: Vec<&str> = state
+        .shown_contexts()
+        .iter()
+        .map(|&i| &state.contexts[i])
+        .filter(|c| c.info.production)
+        .map(|c| c.name())
+        .collect();
+    let text = format!(
+        " PRODUCTION: {} — changes here affect live traffic ",
+        names.join(", ")
+    );
     let pad = (area.width as usize).saturating_sub(display_width(&text));
     let line = format!("{text}{}", " ".repeat(pad));
     f.render_widget(Paragraph::new(line).style(theme.production_banner), area);
@@ -80,31 +105,66 @@ fn draw_banner(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
 
 fn health_line<'a>(c: &'a ContextState, index: usize, state: &State, theme: &Theme) -> Line<'a> {
     let h = c.health(state.now);
-    let mut spans = vec![Span::styled(format!("{:<12}", truncate_to_width(&clean(c.name()), 12)), context_style(theme, index))];
+    let mut spans = vec![Span::styled(
+        format!("{:<12}", truncate_to_width(&clean(c.name()), 12)),
+        context_style(theme, index),
+    )];
     match &c.api {
         None => {
             spans.push(Span::styled(" connecting…", theme.dim));
             return Line::from(spans);
         }
-        Some(ApiHealth::Reachable { latency }) => spans.push(Span::styled(format!(" API ok {}ms", latency.as_millis()), theme.status_ok)),
+        Some(ApiHealth::Reachable { latency }) => spans.push(Span::styled(
+            format!(" API ok {}ms", latency.as_millis()),
+            theme.status_ok,
+        )),
         Some(ApiHealth::Unreachable { error, since }) => {
             let ago = age::since(*since, state.now);
-            spans.push(Span::styled(format!(" unreachable, retrying (last seen {ago} ago): {}", truncate_to_width(&clean(error), 60)), theme.status_error));
+            spans.push(Span::styled(
+                format!(
+                    " unreachable, retrying (last seen {ago} ago): {}",
+                    truncate_to_width(&clean(error), 60)
+                ),
+                theme.status_error,
+            ));
             return Line::from(spans);
         }
     }
     let sep = || Span::styled(" │ ", theme.dim);
     spans.push(sep());
-    let nodes_style = if h.nodes_ready < h.nodes_total { theme.status_error } else { theme.status_ok };
-    spans.push(Span::styled(format!("nodes {}/{} Ready", h.nodes_ready, h.nodes_total), nodes_style));
+    let nodes_style = if h.nodes_ready < h.nodes_total {
+        theme.status_error
+    } else {
+        theme.status_ok
+    };
+    spans.push(Span::styled(
+        format!("nodes {}/{} Ready", h.nodes_ready, h.nodes_total),
+        nodes_style,
+    ));
     if h.cordoned > 0 {
-        spans.push(Span::styled(format!(", {} cordoned", h.cordoned), theme.status_warn));
+        spans.push(Span::styled(
+            format!(", {} cordoned", h.cordoned),
+            theme.status_warn,
+        ));
     }
     spans.push(sep());
-    let pods_style = if h.pods_not_running > 0 { theme.status_warn } else { theme.status_ok };
-    spans.push(Span::styled(format!("pods {} not running of {}", h.pods_not_running, h.pods_total), pods_style));
+    let pods_style = if h.pods_not_running > 0 {
+        theme.status_warn
+    } else {
+        theme.status_ok
+    };
+    spans.push(Span::styled(
+        format!(
+            "pods {} not running of {}",
+            h.pods_not_running, h.pods_total
+        ),
+        pods_style,
+    ));
     if h.stuck_terminating > 0 {
-        spans.push(Span::styled(format!(", {} stuck terminating", h.stuck_terminating), theme.status_error));
+        spans.push(Span::styled(
+            format!(", {} stuck terminating", h.stuck_terminating),
+            theme.status_error,
+        ));
     }
     spans.push(sep());
     let rollout_style = if h.rollouts_stuck > 0 {
@@ -114,7 +174,13 @@ fn health_line<'a>(c: &'a ContextState, index: usize, state: &State, theme: &The
     } else {
         theme.status_ok
     };
-    spans.push(Span::styled(format!("rollouts {} stuck, {} progressing", h.rollouts_stuck, h.rollouts_progressing), rollout_style));
+    spans.push(Span::styled(
+        format!(
+            "rollouts {} stuck, {} progressing",
+            h.rollouts_stuck, h.rollouts_progressing
+        ),
+        rollout_style,
+    ));
     if c.metrics_served == Some(false) {
         spans.push(sep());
         spans.push(Span::styled("no metrics", theme.dim));
@@ -123,7 +189,12 @@ fn health_line<'a>(c: &'a ContextState, index: usize, state: &State, theme: &The
 }
 
 fn draw_health(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
-    let lines: Vec<Line> = state.contexts.iter().enumerate().map(|(i, c)| health_line(c, i, state, theme)).collect();
+    let lines: Vec<Line> = state
+        .contexts
+        .iter()
+        .enumerate()
+        .map(|(i, c)| health_line(c, i, state, theme))
+        .collect();
     f.render_widget(Paragraph::new(lines), area);
 }
 
@@ -142,7 +213,12 @@ pub fn fit_columns(cols: &[table::Column], widths: &[usize], width: u16) -> Vec<
     let mut keep: Vec<usize> = (0..cols.len()).collect();
     let total = |keep: &[usize]| keep.iter().map(|&i| widths[i] + 1).sum::<usize>();
     while total(&keep) > width as usize {
-        let Some(drop) = keep.iter().copied().filter(|&i| cols[i].drop_priority > 0).max_by_key(|&i| (cols[i].drop_priority, i)) else {
+        let Some(drop) = keep
+            .iter()
+            .copied()
+            .filter(|&i| cols[i].drop_priority > 0)
+            .max_by_key(|&i| (cols[i].drop_priority, i))
+        else {
             break;
         };
         keep.retain(|&i| i != drop);
@@ -169,10 +245,30 @@ fn draw_table(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let merged = state.merged && state.contexts.len() > 1;
     let rows = table::visible(state);
     let cols = table::columns(state.view, merged);
-    let scope = if merged { "all contexts".to_string() } else { state.focused().map(|c| c.name().to_string()).unwrap_or_default() };
-    let filter = if state.filter.is_empty() { String::new() } else { format!(" /{}", state.filter.text) };
-    let labels = state.labels.as_ref().map(|l| format!(" -l {}", l.text)).unwrap_or_default();
-    let title = format!(" {}({})[{}]{filter}{labels} ", state.view.title(), scope, rows.len());
+    let scope = if merged {
+        "all contexts".to_string()
+    } else {
+        state
+            .focused()
+            .map(|c| c.name().to_string())
+            .unwrap_or_default()
+    };
+    let filter = if state.filter.is_empty() {
+        String::new()
+    } else {
+        format!(" /{}", state.filter.text)
+    };
+    let labels = state
+        .labels
+        .as_ref()
+        .map(|l| format!(" -l {}", l.text))
+        .unwrap_or_default();
+    let title = format!(
+        " {}({})[{}]{filter}{labels} ",
+        state.view.title(),
+        scope,
+        rows.len()
+    );
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.border_focused)
@@ -181,8 +277,18 @@ fn draw_table(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     f.render_widget(block, area);
 
     let notices = view_notices(state);
-    let [notice_area, table_area] = Layout::vertical([Constraint::Length(notices.len() as u16), Constraint::Min(1)]).areas(inner);
-    let notice_lines: Vec<Line> = notices.iter().map(|n| Line::styled(truncate_to_width(&clean(n), inner.width as usize), theme.status_warn)).collect();
+    let [notice_area, table_area] =
+        Layout::vertical([Constraint::Length(notices.len() as u16), Constraint::Min(1)])
+            .areas(inner);
+    let notice_lines: Vec<Line> = notices
+        .iter()
+        .map(|n| {
+            Line::styled(
+                truncate_to_width(&clean(n), inner.width as usize),
+                theme.status_warn,
+            )
+        })
+        .collect();
     f.render_widget(Paragraph::new(notice_lines), notice_area);
 
     let height = table_area.height.saturating_sub(1) as usize;
@@ -195,7 +301,10 @@ fn draw_table(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         .take(height)
         .map(|r| {
             let (cells, tone) = table::cells(state, r, merged);
-            (cells.into_iter().map(|c| clean(&c).into_owned()).collect(), tone)
+            (
+                cells.into_iter().map(|c| clean(&c).into_owned()).collect(),
+                tone,
+            )
         })
         .collect();
     let mut widths: Vec<usize> = cols.iter().map(|c| display_width(c.title)).collect();
@@ -205,14 +314,18 @@ fn draw_table(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         }
     }
     let keep = fit_columns(&cols, &widths, table_area.width);
-    let header = Row::new(keep.iter().map(|&i| Cell::from(cols[i].title))).style(theme.table_header);
+    let header =
+        Row::new(keep.iter().map(|&i| Cell::from(cols[i].title))).style(theme.table_header);
     let body: Vec<Row> = window
         .iter()
         .map(|(cells, tone)| {
             let cells = keep.iter().map(|&i| {
                 let text = truncate_to_width(&cells[i], widths[i]);
                 let text = match cols[i].align {
-                    Align::Right => format!("{}{text}", " ".repeat(widths[i].saturating_sub(display_width(&text)))),
+                    Align::Right => format!(
+                        "{}{text}",
+                        " ".repeat(widths[i].saturating_sub(display_width(&text)))
+                    ),
                     Align::Left => text,
                 };
                 Cell::from(text)
@@ -220,17 +333,35 @@ fn draw_table(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             Row::new(cells).style(tone_style(theme, *tone))
         })
         .collect();
-    let constraints: Vec<Constraint> = keep.iter().map(|&i| Constraint::Length(widths[i] as u16)).collect();
-    let widget = Table::new(body, constraints).header(header).row_highlight_style(theme.selected_row).column_spacing(1);
+    let constraints: Vec<Constraint> = keep
+        .iter()
+        .map(|&i| Constraint::Length(widths[i] as u16))
+        .collect();
+    let widget = Table::new(body, constraints)
+        .header(header)
+        .row_highlight_style(theme.selected_row)
+        .column_spacing(1);
     let mut ts = TableState::default();
     if !rows.is_empty() {
         ts.select(Some(selected - offset));
     }
     f.render_stateful_widget(widget, table_area, &mut ts);
     if rows.is_empty() && notices.is_empty() && table_area.height > 1 {
-        let loading = state.shown_contexts().iter().any(|&i| !state.contexts[i].watches.contains_key(&state.view.resource()));
-        let msg = if loading { "loading…" } else { "no rows match" };
-        let area = Rect { y: table_area.y + 1, height: 1, ..table_area };
+        let loading = state.shown_contexts().iter().any(|&i| {
+            !state.contexts[i]
+                .watches
+                .contains_key(&state.view.resource())
+        });
+        let msg = if loading {
+            "loading…"
+        } else {
+            "no rows match"
+        };
+        let area = Rect {
+            y: table_area.y + 1,
+            height: 1,
+            ..table_area
+        };
         f.render_widget(Paragraph::new(Span::styled(msg, theme.dim)), area);
     }
 }
@@ -242,19 +373,30 @@ fn draw_notice(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             Level::Warn => theme.status_warn,
             Level::Error => theme.status_error,
         };
-        f.render_widget(Paragraph::new(Span::styled(truncate_to_width(&clean(text), area.width as usize), style)), area);
+        f.render_widget(
+            Paragraph::new(Span::styled(
+                truncate_to_width(&clean(text), area.width as usize),
+                style,
+            )),
+            area,
+        );
     }
 }
 
 fn hint(state: &State, action: Action, what: &str) -> Option<String> {
-    state.keymap.key_for(action).map(|k| format!("<{k}> {what}"))
+    state
+        .keymap
+        .key_for(action)
+        .map(|k| format!("<{k}> {what}"))
 }
 
 fn draw_bottom(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let line = match &state.prompt {
         Some(Prompt::Command(t)) => Line::styled(format!(":{t}█"), theme.command_line),
         Some(Prompt::Filter(t)) => Line::styled(format!("/{t}█"), theme.command_line),
-        Some(Prompt::LabelFilter(t)) => Line::styled(format!("label selector: {t}█"), theme.command_line),
+        Some(Prompt::LabelFilter(t)) => {
+            Line::styled(format!("label selector: {t}█"), theme.command_line)
+        }
         None => {
             let hints: Vec<String> = [
                 (Action::CommandMode, "command"),
@@ -269,7 +411,10 @@ fn draw_bottom(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             .iter()
             .filter_map(|(a, w)| hint(state, *a, w))
             .collect();
-            Line::styled(truncate_to_width(&hints.join("  "), area.width as usize), theme.dim)
+            Line::styled(
+                truncate_to_width(&hints.join("  "), area.width as usize),
+                theme.dim,
+            )
         }
     };
     f.render_widget(Paragraph::new(line), area);
@@ -277,24 +422,49 @@ fn draw_bottom(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
 
 fn inset(area: Rect, margin: u16) -> Rect {
     let m = margin.min(area.width / 4);
-    Rect { x: area.x + m, y: area.y, width: area.width.saturating_sub(2 * m), height: area.height }
+    Rect {
+        x: area.x + m,
+        y: area.y,
+        width: area.width.saturating_sub(2 * m),
+        height: area.height,
+    }
 }
 
-fn draw_text_overlay(f: &mut Frame, area: Rect, title: &str, text: &str, scroll: u16, theme: &Theme) {
+fn draw_text_overlay(
+    f: &mut Frame,
+    area: Rect,
+    title: &str,
+    text: &str,
+    scroll: u16,
+    theme: &Theme,
+) {
     let area = inset(area, 1);
     f.render_widget(Clear, area);
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.border_focused)
         .title(Span::styled(format!(" {} ", clean(title)), theme.header));
-    let lines: Vec<Line> = text.lines().map(|l| Line::raw(clean(l).into_owned())).collect();
-    f.render_widget(Paragraph::new(lines).block(block).style(theme.base).wrap(Wrap { trim: false }).scroll((scroll, 0)), area);
+    let lines: Vec<Line> = text
+        .lines()
+        .map(|l| Line::raw(clean(l).into_owned()))
+        .collect();
+    f.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .style(theme.base)
+            .wrap(Wrap { trim: false })
+            .scroll((scroll, 0)),
+        area,
+    );
 }
 
 fn draw_help(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let area = inset(area, 4);
     f.render_widget(Clear, area);
-    let mut lines = vec![Line::styled("Keys of the active keymap (esc closes)", theme.dim), Line::raw("")];
+    let mut lines = vec![
+        Line::styled("Keys of the active keymap (esc closes)", theme.dim),
+        Line::raw(""),
+    ];
     for (action, keys) in state.keymap.bindings() {
         if state.readonly && crate::ui::keymap::is_mutation(action) {
             continue;
@@ -305,7 +475,13 @@ fn draw_help(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         ]));
     }
     lines.push(Line::raw(""));
-    lines.push(Line::styled("Commands: :pods :deploy :nodes :ctx [NAME] :ns [NAME|all] :help :q   (tab completes)", theme.dim));
-    let block = Block::default().borders(Borders::ALL).border_style(theme.border_focused).title(Span::styled(" Help ", theme.header));
+    lines.push(Line::styled(
+        "Commands: :pods :deploy :nodes :ctx [NAME] :ns [NAME|all] :help :q   (tab completes)",
+        theme.dim,
+    ));
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border_focused)
+        .title(Span::styled(" Help ", theme.header));
     f.render_widget(Paragraph::new(lines).block(block).style(theme.base), area);
 }
