@@ -373,3 +373,158 @@ fn submit(state: &mut State, prompt: Prompt) -> Vec<Cmd> {
         },
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cluster::events::{ClusterEvent, Delta, SessionEvent};
+    use crate::cluster::kubeconfig::ContextInfo;
+    use crate::cluster::rows::PodRow;
+    use crate::ui::keymap;
+
+    fn info(name: &str) -> ContextInfo {
+        ContextInfo {
+            name: name.into(),
+            cluster: name.into(),
+            user: "u".into(),
+            namespace: None,
+            server: String::new(),
+            production: name == "prod",
+        }
+    }
+
+    fn pod(name: &str) -> PodRow {
+        let p: k8s_openapi::api::core::v1::Pod = serde_json::from_value(serde_json::json!({"metadata":{"name":name,"namespace":"default"},"spec":{"containers":[{"name":"c"}]}})).unwrap();
+        PodRow::from_pod(&p)
+    }
+
+    fn state(readonly: bool) -> State {
+        let (km, _) = keymap::load(None, None);
+        let mut s = State::new(
+            vec![info("prod"), info("stg")],
+            vec!["prod".into(), "stg".into(), "prod-pod-reader".into()],
+            None,
+            readonly,
+            km,
+        );
+        for ctx in ["prod", "stg"] {
+            update(
+                &mut s,
+                Msg::Cluster(SessionEvent {
+                    context: ctx.into(),
+                    event: ClusterEvent::Pods(Delta::Reset(vec![
+                        pod(&format!("nginx-{ctx}")),
+                        pod(&format!("keycloak-{ctx}")),
+                    ])),
+                }),
+            );
+        }
+        s
+    }
+
+    fn key(c: char) -> Msg {
+        Msg::Key(KeyEvent::new(
+            KeyCode::Char(c),
+            if c.is_ascii_uppercase() {
+                KeyModifiers::SHIFT
+            } else {
+                KeyModifiers::NONE
+            },
+        ))
+    }
+
+    fn code(c: KeyCode) -> Msg {
+        Msg::Key(KeyEvent::new(c, KeyModifiers::NONE))
+    }
+
+    #[test]
+    fn typing_a_filter_narrows_rows_as_it_is_typed_and_esc_clears_it() {
+        let mut s = state(false);
+        assert_eq!(table::visible(&s).len(), 4);
+        update(&mut s, key('/'));
+        for c in "keycl".chars() {
+            update(&mut s, key(c));
+        }
+        assert_eq!(table::visible(&s).len(), 2);
+        update(&mut s, code(KeyCode::Enter));
+        assert!(s.prompt.is_none());
+        assert_eq!(table::visible(&s).len(), 2);
+        update(&mut s, code(KeyCode::Esc));
+        assert_eq!(table::visible(&s).len(), 4);
+    }
+
+    #[test]
+    fn tab_moves_focus_and_merge_toggle_shows_one_context() {
+        let mut s = state(false);
+        assert!(s.merged);
+        update(&mut s, key('M'));
+        assert!(!s.merged);
+        assert_eq!(table::visible(&s).len(), 2);
+        update(&mut s, code(KeyCode::Tab));
+        assert_eq!(s.focus, 1);
+        assert!(table::visible(&s).iter().all(|r| r.context() == 1));
+    }
+
+    #[test]
+    fn mutation_keys_in_readonly_mode_only_say_so() {
+        let mut s = state(true);
+        let cmds = update(
+            &mut s,
+            Msg::Key(KeyEvent::new(KeyCode::Char('k'), KeyModifiers::CONTROL)),
+        );
+        assert!(cmds.is_empty());
+        let (level, text) = s.notice.clone().unwrap();
+        assert_eq!(level, Level::Warn);
+        assert!(text.starts_with("read-only"), "{text}");
+    }
+
+    #[test]
+    fn enter_asks_for_a_fresh_describe_of_the_selected_row() {
+        let mut s = state(false);
+        let cmds = update(&mut s, code(KeyCode::Enter));
+        assert_eq!(cmds.len(), 1);
+        assert!(
+            matches!(&cmds[0], Cmd::Describe { kind: "Pod", namespace, .. } if namespace == "default")
+        );
+        assert!(s.overlay.as_ref().unwrap().text.is_none());
+    }
+
+    #[test]
+    fn ctx_command_focuses_a_live_context_or_opens_a_known_one() {
+        let mut s = state(false);
+        for c in ":ctx stg".chars() {
+            update(&mut s, key(c));
+        }
+        update(&mut s, code(KeyCode::Enter));
+        assert_eq!(s.focus, 1);
+        for c in ":ctx prod-pod-reader".chars() {
+            update(&mut s, key(c));
+        }
+        let cmds = update(&mut s, code(KeyCode::Enter));
+        assert_eq!(cmds, vec![Cmd::OpenContext("prod-pod-reader".into())]);
+    }
+
+    #[test]
+    fn command_tab_completes_context_names() {
+        let mut s = state(false);
+        for c in ":ctx prod-p".chars() {
+            update(&mut s, key(c));
+        }
+        update(&mut s, code(KeyCode::Tab));
+        assert_eq!(
+            s.prompt,
+            Some(Prompt::Command("ctx prod-pod-reader".into()))
+        );
+    }
+
+    #[test]
+    fn ctrl_c_quits_even_from_a_prompt() {
+        let mut s = state(false);
+        update(&mut s, key(':'));
+        update(
+            &mut s,
+            Msg::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)),
+        );
+        assert!(s.quit);
+    }
+}

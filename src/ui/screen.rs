@@ -438,7 +438,6 @@ fn draw_text_overlay(
     scroll: u16,
     theme: &Theme,
 ) {
-    let area = inset(area, 1);
     f.render_widget(Clear, area);
     let block = Block::default()
         .borders(Borders::ALL)
@@ -458,8 +457,17 @@ fn draw_text_overlay(
     );
 }
 
+/// Actions this build of the cockpit carries out; the others are listed but say so.
+fn available(action: Action) -> bool {
+    !crate::ui::keymap::is_mutation(action)
+        && !matches!(
+            action,
+            Action::Logs | Action::PortForward | Action::Forwards | Action::Refresh
+        )
+}
+
 fn draw_help(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
-    let area = inset(area, 4);
+    let area = inset(area, 0);
     f.render_widget(Clear, area);
     let mut lines = vec![
         Line::styled("Keys of the active keymap (esc closes)", theme.dim),
@@ -471,7 +479,18 @@ fn draw_help(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         }
         lines.push(Line::from(vec![
             Span::styled(format!("{:>18}  ", keys.join(", ")), theme.help_key),
-            Span::styled(action.help().to_string(), theme.help_text),
+            Span::styled(
+                if available(action) {
+                    action.help().to_string()
+                } else {
+                    format!("{} (not available yet)", action.help())
+                },
+                if available(action) {
+                    theme.help_text
+                } else {
+                    theme.dim
+                },
+            ),
         ]));
     }
     lines.push(Line::raw(""));
