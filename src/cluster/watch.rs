@@ -96,7 +96,8 @@ where
                         state = Some(next);
                     }
                     if let Some(cause) = source_error(&e).filter(|c| is_connection_error(c)) {
-                        let _ = link.connection_errors.send(error_text(cause)).await;
+                        // One pending report is enough to make the probe look now: extras can go.
+                        let _ = link.connection_errors.try_send(error_text(cause));
                     }
                     continue;
                 }
