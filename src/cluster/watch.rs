@@ -57,9 +57,11 @@ where
         link.recovered.borrow_and_update();
         loop {
             let live = state == Some(WatchState::Live);
+            // Only a failing watch starts over: a first list still in progress is left alone.
+            let failing = matches!(state, Some(WatchState::Failing(_)));
             let item = tokio::select! {
                 item = stream.next() => item,
-                changed = link.recovered.changed(), if !live => {
+                changed = link.recovered.changed(), if failing => {
                     if changed.is_err() {
                         return Ok(());
                     }
