@@ -3,7 +3,7 @@
 //!
 //! States: Starting → Live after the first complete list; any error → Forbidden or Failing
 //! (kube-runtime retries with backoff); Live again on the next complete list or event. When the
-//! API returns after an outage, a watch that is not Live starts over with a fresh list, so the
+//! API returns after an outage, a failing watch starts over with a fresh list, so the
 //! rows are whole again as soon as the server answers rather than after the backoff runs out.
 
 use std::fmt::Debug;
