@@ -221,6 +221,12 @@ async fn forbidden_deployments_report_a_notice_and_pods_still_load() {
         },
     )
     .await;
+    eventually(
+        "no metrics for this user",
+        Duration::from_secs(10),
+        || async { run.check(|s| (s.metrics == Some(None)).then_some(())) },
+    )
+    .await;
     run.check(|s| {
         assert!(s.deployments.is_empty());
         assert!(matches!(

@@ -49,14 +49,19 @@ pub async fn describe(
         ),
         other => return Err(unsupported(other)),
     };
-    // Events of cluster-scoped objects are recorded in "default", as kubectl looks for them.
-    let events_namespace = if kind == "Node" { "default" } else { namespace };
-    let selector = if kind == "Node" {
-        format!("involvedObject.name={name}")
+    // A cluster-scoped object's events may be recorded in any namespace: search them all.
+    let (events_api, selector) = if kind == "Node" {
+        (
+            Api::<Event>::all(client.clone()),
+            format!("involvedObject.name={name}"),
+        )
     } else {
-        format!("involvedObject.name={name},involvedObject.namespace={namespace}")
+        (
+            Api::<Event>::namespaced(client.clone(), namespace),
+            format!("involvedObject.name={name},involvedObject.namespace={namespace}"),
+        )
     };
-    let events = Api::<Event>::namespaced(client.clone(), events_namespace)
+    let events = events_api
         .list(&ListParams::default().fields(&selector))
         .await?;
     let events: Vec<Event> = events

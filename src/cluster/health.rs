@@ -36,21 +36,30 @@ pub(crate) fn is_connection_error(e: &kube::Error) -> bool {
     )
 }
 
-/// An error and its causes on one line: kube's own text is often just "ServiceError".
+/// An error as a short sentence. For a lost connection the deepest cause says what happened
+/// (`Connection refused`, `peer closed connection ...`); the layers above it only add noise.
 pub(crate) fn error_text(e: &kube::Error) -> String {
     if let kube::Error::Api(s) = e {
         return format!("{} ({})", s.message, s.code);
     }
-    let mut parts = vec![e.to_string()];
-    let mut source = e.source();
-    while let Some(s) = source {
-        let text = s.to_string();
-        if !parts.iter().any(|p| p.contains(&text)) {
-            parts.push(text);
-        }
-        source = s.source();
+    let mut deepest: &dyn StdError = e;
+    while let Some(s) = deepest.source() {
+        deepest = s;
     }
-    parts.join(": ")
+    let cause = deepest.to_string();
+    // rustls appends a link to its manual: not for an operator's status bar.
+    let cause = cause
+        .split(": https://")
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    if is_connection_error(e) {
+        format!("connection failed: {cause}")
+    } else if cause == e.to_string() {
+        cause
+    } else {
+        format!("{e}: {cause}")
+    }
 }
 
 pub(crate) async fn probe_api(
@@ -117,18 +126,23 @@ async fn probe_loop(
 
 pub(crate) async fn poll_metrics(client: kube::Client, out: Emitter, namespace: Option<String>) {
     loop {
-        let snapshot = match metrics(&client, namespace.as_deref()).await {
-            Ok(s) => Some(Some(s)),
-            Err(kube::Error::Api(s)) if s.code == 404 => Some(None),
-            // Unreachable or refused: the probe and watchers report that; keep the last figures.
-            Err(_) => None,
-        };
-        if let Some(snapshot) = snapshot
+        if let Some(snapshot) = metrics_report(metrics(&client, namespace.as_deref()).await)
             && out.send(ClusterEvent::Metrics(snapshot)).await.is_err()
         {
             return;
         }
         tokio::time::sleep(METRICS_EVERY).await;
+    }
+}
+
+/// What a metrics poll tells the app: figures, "no metrics here" (the group is not served, its
+/// metrics-server is down, or this user may not read it), or nothing new (the API itself failed;
+/// the probe reports that).
+fn metrics_report(polled: Result<MetricsSnapshot, kube::Error>) -> Option<Option<MetricsSnapshot>> {
+    match polled {
+        Ok(s) => Some(Some(s)),
+        Err(kube::Error::Api(s)) if matches!(s.code, 403 | 404 | 503) => Some(None),
+        Err(_) => None,
     }
 }
 
@@ -220,5 +234,38 @@ mod tests {
         );
         assert!(!is_connection_error(&e));
         assert_eq!(error_text(&e), "forbidden (403)");
+    }
+
+    #[test]
+    fn absent_metrics_group_reports_no_metrics_and_outages_report_nothing() {
+        let status = |code| {
+            kube::Error::Api(
+                kube::core::Status::failure(
+                    "the server could not find the requested resource",
+                    "NotFound",
+                )
+                .with_code(code)
+                .boxed(),
+            )
+        };
+        assert_eq!(metrics_report(Err(status(404))), Some(None));
+        assert_eq!(metrics_report(Err(status(503))), Some(None));
+        assert_eq!(metrics_report(Err(status(403))), Some(None));
+        assert_eq!(metrics_report(Err(status(500))), None);
+        let lost = kube::Error::ReadEvents(std::io::Error::other("reset"));
+        assert_eq!(metrics_report(Err(lost)), None);
+        let s = MetricsSnapshot::default();
+        assert_eq!(metrics_report(Ok(s.clone())), Some(Some(s)));
+    }
+
+    #[test]
+    fn connection_errors_read_as_their_deepest_cause() {
+        let io = std::io::Error::new(
+            std::io::ErrorKind::UnexpectedEof,
+            "peer closed connection: https://docs.rs/rustls",
+        );
+        let e = kube::Error::ReadEvents(io);
+        assert!(is_connection_error(&e));
+        assert_eq!(error_text(&e), "connection failed: peer closed connection");
     }
 }

@@ -3,7 +3,7 @@
 //!
 //! States: Starting → Live after the first complete list; any error → Forbidden or Failing
 //! (kube-runtime retries with backoff); Live again on the next complete list or event. When the
-//! API returns after an outage, a watch that is not Live starts over with a fresh list, so the
+//! API returns after an outage, a failing watch starts over with a fresh list, so the
 //! rows are whole again as soon as the server answers rather than after the backoff runs out.
 
 use std::fmt::Debug;
@@ -57,9 +57,11 @@ where
         link.recovered.borrow_and_update();
         loop {
             let live = state == Some(WatchState::Live);
+            // Only a failing watch starts over: a first list still in progress is left alone.
+            let failing = matches!(state, Some(WatchState::Failing(_)));
             let item = tokio::select! {
                 item = stream.next() => item,
-                changed = link.recovered.changed(), if !live => {
+                changed = link.recovered.changed(), if failing => {
                     if changed.is_err() {
                         return Ok(());
                     }
@@ -96,7 +98,8 @@ where
                         state = Some(next);
                     }
                     if let Some(cause) = source_error(&e).filter(|c| is_connection_error(c)) {
-                        let _ = link.connection_errors.send(error_text(cause)).await;
+                        // One pending report is enough to make the probe look now: extras can go.
+                        let _ = link.connection_errors.try_send(error_text(cause));
                     }
                     continue;
                 }
