@@ -12,7 +12,6 @@ const BIN: &str = env!("CARGO_BIN_EXE_kockpit");
 struct Sim {
     child: Child,
     kubeconfig: PathBuf,
-    urls: Vec<(String, String)>,
     home: tempfile::TempDir,
 }
 
@@ -24,23 +23,9 @@ impl Sim {
             .args(["sim", "--kubeconfig-out"])
             .arg(&kubeconfig)
             .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
+            .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        let mut urls = Vec::new();
-        let stderr = BufReader::new(child.stderr.take().unwrap());
-        for line in stderr.lines().map_while(Result::ok) {
-            // "cluster prod: https://127.0.0.1:PORT"
-            if let Some((name, url)) = line
-                .strip_prefix("cluster ")
-                .and_then(|l| l.split_once(": "))
-            {
-                urls.push((name.to_string(), url.to_string()));
-            }
-            if urls.len() == 2 {
-                break;
-            }
-        }
         let mut first = String::new();
         BufReader::new(child.stdout.take().unwrap())
             .read_line(&mut first)
@@ -49,7 +34,6 @@ impl Sim {
         Sim {
             child,
             kubeconfig,
-            urls,
             home,
         }
     }

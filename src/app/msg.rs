@@ -10,7 +10,8 @@ use crate::cluster::kubeconfig::ContextInfo;
 pub enum Msg {
     Key(KeyEvent),
     Resize,
-    Cluster(SessionEvent),
+    /// Boxed: cluster events are large and arrive by the thousand; keys should stay cheap to move.
+    Cluster(Box<SessionEvent>),
     /// Wall-clock tick: ages move on.
     Tick(Timestamp),
     /// A describe or YAML fetch finished.

@@ -184,7 +184,7 @@ pub async fn run(
                     // The terminal is gone (a dropped SSH session): leave.
                     Some(Err(_)) | None => break,
                 },
-                Some(ev) = events_rx.recv() => Some(Msg::Cluster(ev)),
+                Some(ev) = events_rx.recv() => Some(Msg::Cluster(Box::new(ev))),
                 Some(m) = results_rx.recv() => Some(m),
                 _ = tick.tick() => Some(Msg::Tick(jiff::Timestamp::now())),
                 _ = term.recv() => break,
@@ -198,7 +198,7 @@ pub async fn run(
             }
             // Coalesce: drain whatever else is pending before drawing once.
             while let Ok(ev) = events_rx.try_recv() {
-                for cmd in update(&mut state, Msg::Cluster(ev)) {
+                for cmd in update(&mut state, Msg::Cluster(Box::new(ev))) {
                     exec.run(cmd).await;
                 }
             }

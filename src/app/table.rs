@@ -135,11 +135,9 @@ fn age_text(created: Option<Timestamp>, now: Timestamp) -> String {
 }
 
 fn pct(used: u64, of: u64) -> String {
-    if of == 0 {
-        "n/a".into()
-    } else {
-        format!("{}", used * 100 / of)
-    }
+    (used * 100)
+        .checked_div(of)
+        .map_or_else(|| "n/a".into(), |p| p.to_string())
 }
 
 fn rollout_text(r: &Rollout) -> String {
@@ -159,8 +157,7 @@ pub fn cells(state: &State, row: &RowRef, merged: bool) -> (Vec<String>, Tone) {
     if merged {
         out.push(ctx.info.name.clone());
     }
-    let tone;
-    match row {
+    let tone = match row {
         RowRef::Pod(_, p) => {
             let usage = ctx.pod_usage.get(&(p.namespace.clone(), p.name.clone()));
             out.push(p.namespace.clone());
@@ -183,7 +180,7 @@ pub fn cells(state: &State, row: &RowRef, merged: bool) -> (Vec<String>, Tone) {
                 p.node.clone()
             });
             out.push(age_text(p.created, now));
-            tone = pod_tone(p, now);
+            pod_tone(p, now)
         }
         RowRef::Node(_, n) => {
             let usage = ctx.node_usage.get(&n.name);
@@ -202,13 +199,13 @@ pub fn cells(state: &State, row: &RowRef, merged: bool) -> (Vec<String>, Tone) {
             out.push(usage.map_or("n/a".into(), |u| pct(u.1, n.memory_allocatable_bytes)));
             out.push(n.version.clone());
             out.push(age_text(n.created, now));
-            tone = if !n.ready {
+            if !n.ready {
                 Tone::Error
             } else if n.unschedulable {
                 Tone::Warn
             } else {
                 Tone::Normal
-            };
+            }
         }
         RowRef::Deployment(_, d) => {
             out.push(d.namespace.clone());
@@ -218,15 +215,15 @@ pub fn cells(state: &State, row: &RowRef, merged: bool) -> (Vec<String>, Tone) {
             out.push(d.available.to_string());
             out.push(rollout_text(&d.rollout));
             out.push(age_text(d.created, now));
-            tone = match d.rollout {
+            match d.rollout {
                 Rollout::Stuck(_) => Tone::Error,
                 Rollout::Progressing => Tone::Warn,
                 Rollout::Paused => Tone::Dim,
                 Rollout::Complete if d.available < d.desired => Tone::Warn,
                 Rollout::Complete => Tone::Normal,
-            };
+            }
         }
-    }
+    };
     (out, tone)
 }
 
@@ -298,7 +295,7 @@ fn sort(state: &State, rows: &mut [RowRef]) {
     let ctx_name = |r: &RowRef| state.contexts[r.context()].info.name.as_str();
     rows.sort_by(|a, b| {
         let primary = match (col, a, b) {
-            ("CONTEXT", ..) => ctx_name(a).cmp(&ctx_name(b)),
+            ("CONTEXT", ..) => ctx_name(a).cmp(ctx_name(b)),
             ("AGE", RowRef::Pod(_, x), RowRef::Pod(_, y)) => y.created.cmp(&x.created),
             ("AGE", RowRef::Node(_, x), RowRef::Node(_, y)) => y.created.cmp(&x.created),
             ("AGE", RowRef::Deployment(_, x), RowRef::Deployment(_, y)) => {

@@ -21,6 +21,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
             vec![]
         }
         Msg::Cluster(ev) => {
+            let ev = *ev;
             if let Some(i) = state.context_index(&ev.context) {
                 state.contexts[i].apply(ev.event);
                 clamp_selection(state);
@@ -410,13 +411,13 @@ mod tests {
         for ctx in ["prod", "stg"] {
             update(
                 &mut s,
-                Msg::Cluster(SessionEvent {
+                Msg::Cluster(Box::new(SessionEvent {
                     context: ctx.into(),
                     event: ClusterEvent::Pods(Delta::Reset(vec![
                         pod(&format!("nginx-{ctx}")),
                         pod(&format!("keycloak-{ctx}")),
                     ])),
-                }),
+                })),
             );
         }
         s

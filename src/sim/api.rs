@@ -332,7 +332,7 @@ pub fn patch(
     content_type: Option<&str>,
 ) -> Result<Response<Body>, ApiError> {
     let pt = PatchType::from_content_type(content_type.unwrap_or_default()).ok_or_else(|| {
-        ApiError::unsupported_media(format!("the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json"))
+        ApiError::unsupported_media("the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json")
     })?;
     if t.subresource.as_deref() == Some("scale") {
         return write_scale(cluster, t, name, |scale| {
@@ -591,9 +591,9 @@ pub fn evict(
         && !n.is_empty()
         && n != name
     {
-        return Err(ApiError::bad_request(format!(
-            "name in URL does not match name in Eviction object"
-        )));
+        return Err(ApiError::bad_request(
+            "name in URL does not match name in Eviction object",
+        ));
     }
     let options = eviction
         .get("deleteOptions")

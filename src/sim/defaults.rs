@@ -110,10 +110,10 @@ pub fn apply(rt: &ResourceType, obj: &mut Value) {
             default(spec, "completionMode", json!("NonIndexed"));
             default(spec, "suspend", json!(false));
             template(obj);
-            if let Some(spec) = obj.pointer_mut("/spec/template/spec") {
-                if spec["restartPolicy"] == "Always" {
-                    spec["restartPolicy"] = json!("Never");
-                }
+            if let Some(spec) = obj.pointer_mut("/spec/template/spec")
+                && spec["restartPolicy"] == "Always"
+            {
+                spec["restartPolicy"] = json!("Never");
             }
             default(obj, "status", json!({}));
         }

@@ -27,8 +27,7 @@ fn running_pod(
     labels: &Value,
     owner: &Value,
     spec: &Value,
-    node: &str,
-    ip: &str,
+    (node, ip): (&str, &str),
     now: &str,
 ) -> Value {
     let mut spec = spec.clone();
@@ -144,8 +143,7 @@ pub fn populate(cluster: &Cluster, nodes: usize, pods: usize) -> anyhow::Result<
                 &rs_labels,
                 &owner,
                 &template["spec"],
-                &node_name(i % nodes.max(1)),
-                &ip,
+                (&node_name(i % nodes.max(1)), &ip),
                 &now,
             );
             cluster.store.create(rt("", "pods"), pod).map_err(err)?;

@@ -35,12 +35,10 @@ impl Harness {
     }
 
     pub async fn run(&self, context: &str, args: &[&str]) -> Output {
-        let out = self
-            .kubectl(context, args)
+        self.kubectl(context, args)
             .output()
             .await
-            .expect("kubectl runs");
-        out
+            .expect("kubectl runs")
     }
 
     /// Runs kubectl and returns stdout, failing the test with stderr if it fails.

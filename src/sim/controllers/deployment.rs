@@ -254,9 +254,10 @@ fn update_status(
         let last_progress: jiff::Timestamp = prev_progress["lastUpdateTime"].as_str().and_then(|t| t.parse().ok()).unwrap_or_else(jiff::Timestamp::now);
         let (p_status, p_reason, p_message) = if complete {
             ("True", "NewReplicaSetAvailable", format!("ReplicaSet \"{new_name}\" has successfully progressed."))
-        } else if !counts_changed && prev_progress["reason"] == "ProgressDeadlineExceeded" {
-            ("False", "ProgressDeadlineExceeded", format!("ReplicaSet \"{new_name}\" has timed out progressing."))
-        } else if !counts_changed && jiff::Timestamp::now().duration_since(last_progress).as_secs() >= deadline {
+        } else if !counts_changed
+            && (prev_progress["reason"] == "ProgressDeadlineExceeded"
+                || jiff::Timestamp::now().duration_since(last_progress).as_secs() >= deadline)
+        {
             ("False", "ProgressDeadlineExceeded", format!("ReplicaSet \"{new_name}\" has timed out progressing."))
         } else {
             let due = last_progress + jiff::SignedDuration::from_secs(deadline);
