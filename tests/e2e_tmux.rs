@@ -393,3 +393,69 @@ fn an_unreachable_context_is_reported_while_the_other_stays_live_and_recovers() 
     });
     assert!(!screen.contains(&gone), "{screen}");
 }
+
+#[test]
+fn demo_shows_prod_and_stg_rows_within_two_seconds_of_the_window_opening() {
+    let home = tempfile::tempdir().unwrap();
+    let socket = format!("kockpit-e2e-demo-{}", std::process::id());
+    let ui = Tmux {
+        socket: socket.clone(),
+    };
+    let cmd = format!(
+        "env HOME={} TERM=xterm-256color {BIN} demo; sleep 60",
+        home.path().display()
+    );
+    let ok = Command::new("tmux")
+        .args([
+            "-L",
+            &socket,
+            "-f",
+            "/dev/null",
+            "new-session",
+            "-d",
+            "-s",
+            "main",
+            "-x",
+            "200",
+            "-y",
+            "50",
+            &cmd,
+        ])
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok);
+    let (screen, took) = ui.wait_for(
+        "prod and stg nodes, deployments and pods",
+        Duration::from_secs(10),
+        |s| has_pod_row(s, "prod", "keycloak-") && has_pod_row(s, "stg", "nginx-ingress-"),
+    );
+    eprintln!("demo rows on screen after {took:?}");
+    assert!(
+        took <= Duration::from_secs(2),
+        "demo took {took:?} to show rows:\n{screen}"
+    );
+    assert!(
+        screen
+            .lines()
+            .any(|l| l.starts_with("prod") && l.contains("nodes 5/5 Ready")),
+        "{screen}"
+    );
+    assert!(
+        screen
+            .lines()
+            .any(|l| l.starts_with("stg") && l.contains("nodes 3/3 Ready")),
+        "{screen}"
+    );
+    ui.type_text(":deploy");
+    ui.send(&["Enter"]);
+    ui.wait_for(
+        "deployments of both contexts",
+        Duration::from_secs(5),
+        |s| {
+            s.contains("Deployments(all contexts)")
+                && s.contains("keycloak")
+                && s.contains("kubeapps")
+        },
+    );
+}
