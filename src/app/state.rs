@@ -29,6 +29,8 @@ pub struct ContextState {
     pub pod_usage: HashMap<Key, (u64, u64)>,
     /// None: not yet known; Some(false): the cluster serves no metrics.
     pub metrics_served: Option<bool>,
+    /// The API has answered at least once since kockpit started.
+    pub ever_reachable: bool,
 }
 
 fn apply<T: Row>(table: &mut BTreeMap<Key, T>, delta: Delta<T>) {
@@ -57,6 +59,7 @@ impl ContextState {
             node_usage: HashMap::new(),
             pod_usage: HashMap::new(),
             metrics_served: None,
+            ever_reachable: false,
         }
     }
 
@@ -74,7 +77,10 @@ impl ContextState {
             ClusterEvent::Watch { resource, state } => {
                 self.watches.insert(resource, state);
             }
-            ClusterEvent::Api(h) => self.api = Some(h),
+            ClusterEvent::Api(h) => {
+                self.ever_reachable |= matches!(h, ApiHealth::Reachable { .. });
+                self.api = Some(h);
+            }
             ClusterEvent::Metrics(m) => self.set_metrics(m),
         }
     }

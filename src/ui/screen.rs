@@ -119,10 +119,14 @@ fn health_line<'a>(c: &'a ContextState, index: usize, state: &State, theme: &The
             theme.status_ok,
         )),
         Some(ApiHealth::Unreachable { error, since }) => {
-            let ago = age::since(*since, state.now);
+            let when = if c.ever_reachable {
+                format!("last seen {} ago", age::since(*since, state.now))
+            } else {
+                "not reached yet".to_string()
+            };
             spans.push(Span::styled(
                 format!(
-                    " unreachable, retrying (last seen {ago} ago): {}",
+                    " unreachable, retrying ({when}): {}",
                     truncate_to_width(&clean(error), 60)
                 ),
                 theme.status_error,
@@ -352,7 +356,13 @@ fn draw_table(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
                 .watches
                 .contains_key(&state.view.resource())
         });
-        let msg = if loading {
+        let waiting = state
+            .shown_contexts()
+            .iter()
+            .any(|&i| !state.contexts[i].reachable());
+        let msg = if waiting {
+            "waiting for the API…"
+        } else if loading {
             "loading…"
         } else {
             "no rows match"
