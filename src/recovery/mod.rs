@@ -1,0 +1,4 @@
+//! Guided recovery of a node: the drain plan (pure decisions), the drain itself (side effects
+//! through `cluster::ops`), and the audit log every mutation is appended to.
+
+pub mod plan;
