@@ -2,4 +2,5 @@
 //! through `cluster::ops`), and the audit log every mutation is appended to.
 
 pub mod audit;
+pub mod drain;
 pub mod plan;
