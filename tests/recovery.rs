@@ -36,7 +36,10 @@ async fn cockpit_client(h: &Harness) -> kube::Client {
 async fn pod_node(client: &kube::Client, ns: &str, labels: &str) -> (String, String) {
     let pods: Api<Pod> = Api::namespaced(client.clone(), ns);
     eventually("a scheduled pod", WAIT, || async {
-        let list = pods.list(&ListParams::default().labels(labels)).await.ok()?;
+        let list = pods
+            .list(&ListParams::default().labels(labels))
+            .await
+            .ok()?;
         let p = list.items.first()?;
         let node = p.spec.as_ref()?.node_name.clone()?;
         Some((p.metadata.name.clone()?, node))
@@ -101,10 +104,14 @@ async fn drain_of_the_keycloak_node_skips_daemonsets_evicts_the_rest_and_reports
     let (keycloak, node) = pod_node(&client, "default", "app=keycloak").await;
     // Only a healthy pod counts towards the budget: an unready one may be evicted freely.
     let budgets: Api<PodDisruptionBudget> = Api::namespaced(client.clone(), "default");
-    eventually("keycloak healthy and its budget exhausted", WAIT, || async {
-        let st = budgets.get("keycloak").await.ok()?.status?;
-        (st.current_healthy == 1 && st.disruptions_allowed == 0).then_some(())
-    })
+    eventually(
+        "keycloak healthy and its budget exhausted",
+        WAIT,
+        || async {
+            let st = budgets.get("keycloak").await.ok()?.status?;
+            (st.current_healthy == 1 && st.disruptions_allowed == 0).then_some(())
+        },
+    )
     .await;
 
     let (tx, mut rx) = mpsc::channel(10_000);
@@ -155,7 +162,10 @@ async fn drain_of_the_keycloak_node_skips_daemonsets_evicts_the_rest_and_reports
             _ => None,
         })
         .collect();
-    assert!(attempts.len() >= 2, "keycloak retried: {attempts:?} events {events:?}");
+    assert!(
+        attempts.len() >= 2,
+        "keycloak retried: {attempts:?} events {events:?}"
+    );
     assert!(
         attempts[0]
             .1
@@ -171,7 +181,9 @@ async fn drain_of_the_keycloak_node_skips_daemonsets_evicts_the_rest_and_reports
         .filter(|p| p.class == PodClass::DaemonSet)
         .collect();
     assert!(
-        daemonset_pods.iter().any(|p| p.name.starts_with("kube-router")),
+        daemonset_pods
+            .iter()
+            .any(|p| p.name.starts_with("kube-router")),
         "{planned:?}"
     );
     for p in &daemonset_pods {
@@ -194,7 +206,11 @@ async fn drain_of_the_keycloak_node_skips_daemonsets_evicts_the_rest_and_reports
     }
     let audited = entries.lock().unwrap().clone();
     assert!(audited.iter().any(|e| e.action == "cordon"));
-    assert!(audited.iter().any(|e| e.action == "evict" && e.result == "ok"));
+    assert!(
+        audited
+            .iter()
+            .any(|e| e.action == "evict" && e.result == "ok")
+    );
     assert!(
         audited
             .iter()
@@ -306,7 +322,12 @@ async fn pods_stuck_terminating_on_a_notready_node_are_classified_and_force_dele
         }
     );
     assert_eq!(plan::first_step(&stuck.class), Some(Step::ForceDelete));
-    assert!(stuck.warnings.iter().any(|w| w.contains("may still be running")));
+    assert!(
+        stuck
+            .warnings
+            .iter()
+            .any(|w| w.contains("may still be running"))
+    );
 
     let mut entries = Vec::new();
     let mut sink = |e: AuditEntry| entries.push(e);
@@ -351,7 +372,12 @@ async fn bulk_force_delete_by_keyword_removes_exactly_the_filtered_pods() {
             .iter()
             .map(PodRow::from_pod)
             .collect();
-        (rows.iter().filter(|r| r.name.starts_with("busybox-")).count() >= 3).then_some(rows)
+        (rows
+            .iter()
+            .filter(|r| r.name.starts_with("busybox-"))
+            .count()
+            >= 3)
+            .then_some(rows)
     })
     .await;
     let before: BTreeSet<(String, String)> = kubectl_pods(&h)
@@ -382,10 +408,15 @@ async fn bulk_force_delete_by_keyword_removes_exactly_the_filtered_pods() {
                 .iter()
                 .filter(|k| !selected.contains(k))
                 .all(|k| after.contains(k));
-            assert!(kept, "other pods untouched: before {before:?} after {after:?}");
+            assert!(
+                kept,
+                "other pods untouched: before {before:?} after {after:?}"
+            );
             let replacements = after
                 .iter()
-                .filter(|(_, n)| n.contains("busybox") && !selected.contains(&(String::new(), n.clone())))
+                .filter(|(_, n)| {
+                    n.contains("busybox") && !selected.contains(&(String::new(), n.clone()))
+                })
                 .count();
             (gone && replacements >= selected.len()).then_some(())
         },
@@ -432,7 +463,6 @@ async fn replay_effects_hold(client: &kube::Client, node: &str) {
             .metadata?
             .annotations?
             .contains_key("kubectl.kubernetes.io/restartedAt");
-        eprintln!("cordoned {cordoned} gone {gone} scaled {scaled} restarted {restarted}");
         (cordoned && gone && scaled && restarted).then_some(())
     })
     .await;
@@ -499,7 +529,14 @@ async fn audit_commands_replayed_on_a_fresh_simulator_do_the_same() {
     let actions: Vec<&str> = entries.iter().map(|e| e.action.as_str()).collect();
     assert_eq!(
         actions,
-        ["cordon", "evict", "delete", "force delete", "scale", "rollout restart"]
+        [
+            "cordon",
+            "evict",
+            "delete",
+            "force delete",
+            "scale",
+            "rollout restart"
+        ]
     );
     assert!(entries.iter().all(|e| e.user == USER && e.result == "ok"));
     let text = std::fs::read_to_string(&log).unwrap();

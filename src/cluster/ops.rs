@@ -150,14 +150,26 @@ pub async fn scale(
         .map_err(|e| OpError::from_kube("scale", &format!("deployment {ns}/{deployment}"), e))
 }
 
-/// Stamps `kubectl.kubernetes.io/restartedAt` on the pod template, as `kubectl rollout restart`.
+/// Stamps `kubectl.kubernetes.io/restartedAt` on the pod template, as `kubectl rollout restart`
+/// does. kube's `Api::restart` writes `kube.kubernetes.io/restartedAt` instead; the audit log's
+/// kubectl equivalent must have the same effect, so the key is kubectl's.
 pub async fn rollout_restart(
     client: &kube::Client,
     ns: &str,
     deployment: &str,
 ) -> Result<(), OpError> {
     let api: Api<Deployment> = Api::namespaced(client.clone(), ns);
-    api.restart(deployment).await.map(drop).map_err(|e| {
+    let patch = serde_json::json!({"spec": {"template": {"metadata": {"annotations": {
+        "kubectl.kubernetes.io/restartedAt": jiff::Timestamp::now().to_string()
+    }}}}});
+    api.patch(
+        deployment,
+        &PatchParams::default(),
+        &Patch::Strategic(patch),
+    )
+    .await
+    .map(drop)
+    .map_err(|e| {
         OpError::from_kube(
             "rollout restart",
             &format!("deployment {ns}/{deployment}"),
