@@ -414,9 +414,7 @@ async fn bulk_force_delete_by_keyword_removes_exactly_the_filtered_pods() {
             );
             let replacements = after
                 .iter()
-                .filter(|(_, n)| {
-                    n.contains("busybox") && !selected.contains(&(String::new(), n.clone()))
-                })
+                .filter(|k| k.1.contains("busybox") && !selected.contains(*k))
                 .count();
             (gone && replacements >= selected.len()).then_some(())
         },

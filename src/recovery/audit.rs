@@ -223,7 +223,7 @@ mod tests {
         append(&path, &b).unwrap();
         assert_eq!(read(&path, None).unwrap(), [a.clone(), b.clone()]);
         let since = parse_since("2h", now()).unwrap();
-        assert_eq!(read(&path, Some(since)).unwrap(), [b.clone()]);
+        assert_eq!(read(&path, Some(since)).unwrap(), std::slice::from_ref(&b));
         let text = std::fs::read_to_string(&path).unwrap();
         assert_eq!(text.lines().count(), 2);
         #[cfg(unix)]
