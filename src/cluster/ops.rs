@@ -177,3 +177,47 @@ pub async fn rollout_restart(
         )
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kube::core::Status;
+
+    fn api_error(code: u16, message: &str) -> kube::Error {
+        kube::Error::Api(Status::failure(message, "").with_code(code).boxed())
+    }
+
+    #[test]
+    fn forbidden_keeps_the_servers_message_and_says_what_to_do() {
+        let e = OpError::from_kube(
+            "evict",
+            "pod default/x",
+            api_error(
+                403,
+                "pods \"x\" is forbidden: User \"pod-reader\" cannot create resource \"pods/eviction\"",
+            ),
+        );
+        let text = e.to_string();
+        assert!(
+            text.starts_with("evict was refused (403 Forbidden): pods \"x\" is forbidden"),
+            "{text}"
+        );
+        assert!(text.contains("RBAC"), "{text}");
+    }
+
+    #[test]
+    fn not_found_and_conflict_are_sentences() {
+        let e = OpError::from_kube("delete", "pod default/x", api_error(404, "not found"));
+        assert_eq!(
+            e.to_string(),
+            "delete: pod default/x not found; it may already be gone"
+        );
+        let e = OpError::from_kube(
+            "scale",
+            "deployment default/d",
+            api_error(409, "the object has been modified"),
+        );
+        assert!(matches!(e, OpError::Conflict { .. }));
+        assert!(e.to_string().contains("reload and try again"));
+    }
+}
