@@ -2,5 +2,6 @@
 pub mod app;
 pub mod cluster;
 pub mod printers;
+pub mod recovery;
 pub mod sim;
 pub mod ui;
