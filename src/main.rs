@@ -8,6 +8,7 @@ use clap::{Args, Parser, Subcommand};
 
 use kockpit::app::{config, run, state::State};
 use kockpit::cluster::kubeconfig;
+use kockpit::recovery::audit;
 use kockpit::sim::{SimOptions, Simulator};
 use kockpit::ui::{keymap, theme};
 
@@ -53,6 +54,15 @@ struct CockpitArgs {
 enum Command {
     /// Open the cockpit on simulated prod and stg clusters (the built-in simulator, in-process).
     Demo,
+    /// Print the audit log of mutations (JSON lines in the XDG state directory).
+    Audit {
+        /// Only entries newer than this: 30m, 2h, 1d, or an RFC 3339 time.
+        #[arg(long)]
+        since: Option<String>,
+        /// Audit log file (default: ~/.local/state/kockpit/audit.jsonl).
+        #[arg(long)]
+        file: Option<PathBuf>,
+    },
     /// Serve simulated clusters (prod, stg) over HTTPS on 127.0.0.1 and write a kubeconfig for them.
     Sim {
         /// Scenario YAML file (default: the built-in prod + stg scenario).
@@ -106,6 +116,22 @@ fn run_cli(cli: Cli) -> anyhow::Result<()> {
                 port,
                 kubeconfig_out,
             }))
+        }
+        Some(Command::Audit { since, file }) => {
+            let path = file
+                .or_else(audit::default_path)
+                .context("no state directory for the audit log: pass --file")?;
+            let since = since
+                .map(|s| audit::parse_since(&s, jiff::Timestamp::now()))
+                .transpose()
+                .map_err(anyhow::Error::msg)?;
+            let entries = audit::read(&path, since)
+                .with_context(|| format!("reading the audit log {}", path.display()))?;
+            if entries.is_empty() {
+                eprintln!("no audit entries in {}", path.display());
+            }
+            print!("{}", audit::format(&entries));
+            Ok(())
         }
         Some(Command::Demo) => runtime.block_on(async {
             let sim = Simulator::start(SimOptions::default())
