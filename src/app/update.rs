@@ -23,8 +23,8 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
         Msg::Cluster(ev) => {
             let ev = *ev;
             if let Some(i) = state.context_index(&ev.context) {
+                // No table work per event: thousands arrive per second. The view clamps the selection.
                 state.contexts[i].apply(ev.event);
-                clamp_selection(state);
                 state.dirty = true;
             }
             vec![]
@@ -61,13 +61,6 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
             state.dirty = true;
             vec![]
         }
-    }
-}
-
-fn clamp_selection(state: &mut State) {
-    let n = table::visible(state).len();
-    if state.selected >= n {
-        state.selected = n.saturating_sub(1);
     }
 }
 

@@ -1,6 +1,8 @@
 //! `metrics.k8s.io/v1beta1`, as metrics-server serves it: usage per node and per pod container,
 //! plausible and slowly changing, computed when asked rather than stored.
 
+use std::collections::HashMap;
+
 use serde_json::{Value, json};
 
 use super::cluster::{Cluster, rt};
@@ -59,22 +61,30 @@ fn pod_metrics(pod: &Value, now: jiff::Timestamp) -> Option<Value> {
     }))
 }
 
-fn node_metrics(cluster: &Cluster, node: &Value, now: jiff::Timestamp) -> Value {
-    let name = node["metadata"]["name"].as_str().unwrap_or_default();
-    let secs = now.as_second();
+/// Usage per node: a base for the system plus each running pod's share. One pass over the
+/// pods' indexed fields (no JSON parsing): with 5,000 nodes and 100,000 pods a per-node scan
+/// would starve the simulator.
+fn usage_by_node(cluster: &Cluster, now: i64) -> HashMap<String, (i64, i64)> {
     let (pods, _) = cluster.store.list(rt("", "pods"), None, None);
-    let (mut cpu, mut mem) = (100i64, 700i64);
-    for p in pods.iter().filter(|p| {
-        p.field("spec.nodeName") == Some(name) && p.field("status.phase") == Some("Running")
-    }) {
-        let v = p.value();
-        for c in v["spec"]["containers"].as_array().into_iter().flatten() {
-            let (c_cpu, c_mem) =
-                container_usage(&p.name, c["name"].as_str().unwrap_or_default(), secs);
-            cpu += c_cpu;
-            mem += c_mem;
-        }
+    let mut by_node: HashMap<String, (i64, i64)> = HashMap::new();
+    for p in pods
+        .iter()
+        .filter(|p| p.field("status.phase") == Some("Running"))
+    {
+        let Some(node) = p.field("spec.nodeName").filter(|n| !n.is_empty()) else {
+            continue;
+        };
+        let (cpu, mem) = container_usage(&p.name, "pod", now);
+        let e = by_node.entry(node.to_string()).or_insert((100, 700));
+        e.0 += cpu;
+        e.1 += mem;
     }
+    by_node
+}
+
+fn node_metrics(node: &Value, usage: &HashMap<String, (i64, i64)>, now: jiff::Timestamp) -> Value {
+    let name = node["metadata"]["name"].as_str().unwrap_or_default();
+    let (cpu, mem) = usage.get(name).copied().unwrap_or((100, 700));
     let (timestamp, window) = window(now);
     json!({
         "kind": "NodeMetrics",
@@ -90,9 +100,10 @@ pub fn list(cluster: &Cluster, rt_: &ResourceType, ns: Option<&str>) -> Vec<Valu
     let now = jiff::Timestamp::now();
     if rt_.kind == "NodeMetrics" {
         let (nodes, _) = cluster.store.list(rt("", "nodes"), None, None);
+        let usage = usage_by_node(cluster, now.as_second());
         nodes
             .iter()
-            .map(|n| node_metrics(cluster, &n.value(), now))
+            .map(|n| node_metrics(&n.value(), &usage, now))
             .collect()
     } else {
         let (pods, _) = cluster.store.list(rt("", "pods"), ns, None);
@@ -114,7 +125,11 @@ pub fn get(
             .store
             .get(rt("", "nodes"), "", name)
             .map_err(|_| ApiError::not_found(rt_, name))?;
-        Ok(node_metrics(cluster, &node.value(), now))
+        Ok(node_metrics(
+            &node.value(),
+            &usage_by_node(cluster, now.as_second()),
+            now,
+        ))
     } else {
         let pod = cluster
             .store

@@ -197,7 +197,13 @@ async fn resource(
     let ns = t.namespace.clone().unwrap_or_default();
     match (&method, name.as_deref(), t.subresource.as_deref()) {
         (&Method::GET, None, _) if q.flag("watch") => watch::watch(cluster, &t, &q, repr),
-        (&Method::GET, None, _) => api::list(&cluster, &t, &q, repr),
+        (&Method::GET, None, _) => {
+            // A list can be 100,000 objects (or metrics computed over them): keep it off the async workers.
+            let (t, q) = (t.clone(), q.clone());
+            tokio::task::spawn_blocking(move || api::list(&cluster, &t, &q, repr))
+                .await
+                .unwrap_or_else(|_| Err(ApiError::new(500, "InternalError", "listing failed")))
+        }
         (&Method::GET, Some(n), Some("log")) => logs::logs(cluster.clone(), &ns, n, &q),
         (&Method::GET, Some(n), _) => api::get(&cluster, &t, n, &q, repr),
         (&Method::POST, None, None) => api::create(&cluster, &t, &q, &read_body(req).await?, ct),
