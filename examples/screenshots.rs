@@ -122,7 +122,8 @@ async fn main() -> anyhow::Result<()> {
         matches!(
             s.contexts[0].watches.get(&ResourceKind::Deployments),
             Some(WatchState::Forbidden(_))
-        ) && s.contexts[0].api.is_some()
+        ) && s.contexts[0].watches.get(&ResourceKind::Pods) == Some(&WatchState::Live)
+            && s.contexts[0].api.is_some()
     })
     .await;
     if !got {
