@@ -23,6 +23,7 @@ use kockpit::app::table;
 use kockpit::app::update::update;
 use kockpit::cluster::events::{ClusterEvent, Delta, ResourceKind, SessionEvent, WatchState};
 use kockpit::cluster::kubeconfig;
+use kockpit::cluster::rows::{NodeRow, PodRow};
 use kockpit::cluster::session::Session;
 use kockpit::ui::theme::Theme;
 use kockpit::ui::{keymap, screen, theme};
@@ -32,7 +33,8 @@ const PODS: usize = 100_000;
 const CONTEXTS: [&str; 2] = ["prod", "stg"];
 /// The run loop's frame budget: it draws at most this often while something changed.
 const FRAME: Duration = Duration::from_millis(33);
-const SYNC_LIMIT: Duration = Duration::from_secs(180);
+/// Default limit on the wait for full sync; `KOCKPIT_BENCH_SYNC_SECS` overrides it.
+const SYNC_LIMIT_SECS: u64 = 300;
 const DRAWS: usize = 50;
 const BURST: usize = 2_000;
 /// Stop the burst early past this much wall time and report the rate (it can be slow).
@@ -68,7 +70,13 @@ fn main() -> anyhow::Result<()> {
     );
     let started = Instant::now();
     let mut child = Command::new(&bin)
-        .args(["sim", "--nodes", &NODES.to_string(), "--pods", &PODS.to_string()])
+        .args([
+            "sim",
+            "--nodes",
+            &NODES.to_string(),
+            "--pods",
+            &PODS.to_string(),
+        ])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -98,8 +106,13 @@ fn main() -> anyhow::Result<()> {
 
 #[derive(Default)]
 struct Figures {
-    first_rows: Duration,
-    full_sync: Duration,
+    first_rows: Option<Duration>,
+    /// None: not reached within the sync limit (the later figures then use what had arrived).
+    full_sync: Option<Duration>,
+    sync_progress: String,
+    sync_limit: Duration,
+    /// The rows for (d) and (e) were made in-process because the sync did not finish.
+    in_process_rows: bool,
     events_to_sync: usize,
     rss_kib: u64,
     rows: usize,
@@ -114,6 +127,13 @@ struct Figures {
 
 async fn measure(kubeconfig_path: PathBuf) -> anyhow::Result<Figures> {
     let mut f = Figures::default();
+    let sync_limit = Duration::from_secs(
+        std::env::var("KOCKPIT_BENCH_SYNC_SECS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(SYNC_LIMIT_SECS),
+    );
+    f.sync_limit = sync_limit;
     let (th, _) = theme::load(None, None);
     let mut term = Terminal::new(TestBackend::new(200, 50))?;
 
@@ -136,16 +156,32 @@ async fn measure(kubeconfig_path: PathBuf) -> anyhow::Result<Figures> {
     let mut first_rows = None;
     let mut last_draw = Instant::now() - FRAME;
     let mut events = 0usize;
+    let mut next_report = Duration::from_secs(15);
     loop {
+        if t0.elapsed() >= next_report {
+            eprintln!(
+                "  {:>4.0} s: {}",
+                t0.elapsed().as_secs_f64(),
+                progress(&state)
+            );
+            next_report += Duration::from_secs(15);
+        }
         let ev = match tokio::time::timeout(FRAME, rx.recv()).await {
             Ok(Some(ev)) => ev,
             Ok(None) => bail!("every session stopped before full sync"),
             Err(_) => {
-                if t0.elapsed() >= SYNC_LIMIT {
-                    bail!("no full sync after {SYNC_LIMIT:?}: {}", progress(&state));
+                if t0.elapsed() >= sync_limit {
+                    break;
                 }
                 // Nothing pending: draw if something changed, as the run loop does.
-                draw_if_due(&mut term, &mut state, &th, &mut last_draw, &mut first_rows, t0)?;
+                draw_if_due(
+                    &mut term,
+                    &mut state,
+                    &th,
+                    &mut last_draw,
+                    &mut first_rows,
+                    t0,
+                )?;
                 continue;
             }
         };
@@ -156,17 +192,35 @@ async fn measure(kubeconfig_path: PathBuf) -> anyhow::Result<Figures> {
             events += 1;
             update(&mut state, Msg::Cluster(ev));
         }
-        draw_if_due(&mut term, &mut state, &th, &mut last_draw, &mut first_rows, t0)?;
+        draw_if_due(
+            &mut term,
+            &mut state,
+            &th,
+            &mut last_draw,
+            &mut first_rows,
+            t0,
+        )?;
         if synced(&state) {
-            f.full_sync = t0.elapsed();
+            f.full_sync = Some(t0.elapsed());
+            break;
+        }
+        if t0.elapsed() >= sync_limit {
             break;
         }
     }
     f.events_to_sync = events;
-    f.first_rows = first_rows.unwrap_or(f.full_sync);
+    f.first_rows = first_rows;
+    f.sync_progress = progress(&state);
 
     // (c): the cockpit's footprint with both fleets in memory and every watch open.
     f.rss_kib = rss_kib()?;
+
+    // Without a full sync the table figures would measure an empty table: fill it in-process
+    // with rows shaped like the simulator's (same names), and say so in the output.
+    if f.full_sync.is_none() {
+        fill_like_the_simulator(&mut state);
+        f.in_process_rows = true;
+    }
 
     // (d): one frame of the merged pods table, with and without a filter.
     state.now = jiff::Timestamp::now();
@@ -215,6 +269,57 @@ async fn measure(kubeconfig_path: PathBuf) -> anyhow::Result<Figures> {
     Ok(f)
 }
 
+/// 100,000 pods and 5,000 nodes per context, named as `kockpit sim --nodes --pods` names them.
+fn fill_like_the_simulator(state: &mut State) {
+    let pod: k8s_openapi::api::core::v1::Pod = serde_json::from_value(serde_json::json!({
+        "metadata": {"name": "x", "namespace": "x", "creationTimestamp": "2026-11-23T00:00:00Z",
+                     "labels": {"app": "x"},
+                     "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "rs", "uid": "u", "controller": true}]},
+        "spec": {"nodeName": "n", "containers": [{"name": "app", "resources": {"requests": {"cpu": "10m", "memory": "32Mi"}}}]},
+        "status": {"phase": "Running", "podIP": "100.96.0.1", "conditions": [{"type": "Ready", "status": "True"}],
+                   "containerStatuses": [{"name": "app", "ready": true, "restartCount": 0, "image": "nginx:1.25", "imageID": "",
+                                          "state": {"running": {"startedAt": "2026-11-23T00:00:00Z"}}}]},
+    }))
+    .expect("pod json");
+    let node: k8s_openapi::api::core::v1::Node = serde_json::from_value(serde_json::json!({
+        "metadata": {"name": "x", "creationTimestamp": "2026-11-23T00:00:00Z", "labels": {"node-role.kubernetes.io/node": ""}},
+        "status": {"conditions": [{"type": "Ready", "status": "True"}], "allocatable": {"cpu": "4", "memory": "16Gi"}},
+    }))
+    .expect("node json");
+    let pod = PodRow::from_pod(&pod);
+    let node = NodeRow::from_node(&node);
+    let node_name = |i: usize| {
+        format!(
+            "ip-10-{}-{}-{}.ap-northeast-2.compute.internal",
+            16 + (i >> 16) % 200,
+            (i >> 8) % 256,
+            i % 256
+        )
+    };
+    for c in &mut state.contexts {
+        let pods = (0..PODS)
+            .map(|i| {
+                let mut p = pod.clone();
+                p.namespace = format!("load-{:03}", i / 2_000);
+                p.name = format!("app-{:05}-5d4f8b7c9-{:05}", i / 20, i % 20);
+                p.labels.insert("app".into(), format!("app-{:05}", i / 20));
+                p.node = node_name(i % NODES);
+                p.ip = format!("100.{}.{}.{}", 96 + (i >> 16) % 32, (i >> 8) % 256, i % 256);
+                p
+            })
+            .collect();
+        c.apply(ClusterEvent::Pods(Delta::Reset(pods)));
+        let nodes = (0..NODES)
+            .map(|i| {
+                let mut n = node.clone();
+                n.name = node_name(i);
+                n
+            })
+            .collect();
+        c.apply(ClusterEvent::Nodes(Delta::Reset(nodes)));
+    }
+}
+
 fn draw_if_due(
     term: &mut Terminal<TestBackend>,
     state: &mut State,
@@ -252,11 +357,22 @@ fn progress(state: &State) -> String {
         .iter()
         .map(|c| {
             format!(
-                "{}: {} pods, {} nodes, {} watches live",
+                "{}: {} pods, {} nodes, {} watches live {}",
                 c.name(),
                 c.pods.len(),
                 c.nodes.len(),
-                c.watches.values().filter(|w| **w == WatchState::Live).count()
+                c.watches
+                    .values()
+                    .filter(|w| **w == WatchState::Live)
+                    .count(),
+                c.watches
+                    .values()
+                    .filter_map(|w| match w {
+                        WatchState::Live => None,
+                        WatchState::Forbidden(e) | WatchState::Failing(e) => Some(e.as_str()),
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" / ")
             )
         })
         .collect::<Vec<_>>()
@@ -300,12 +416,13 @@ impl Figures {
         let rows = [
             (
                 "first rows on screen".to_string(),
-                ms(self.first_rows),
+                self.first_rows.map_or("not reached".into(), ms),
                 "≤ 300 ms",
             ),
             (
                 format!("full sync (2 × {PODS} pods, {NODES} nodes, all watches Live)"),
-                ms(self.full_sync),
+                self.full_sync
+                    .map_or(format!("> {} s", self.sync_limit.as_secs()), ms),
                 "≤ 5 s",
             ),
             (
@@ -321,11 +438,7 @@ impl Figures {
                 ms(self.draw_filter.0),
                 "≤ 2 ms",
             ),
-            (
-                "  same, p99".into(),
-                ms(self.draw_filter.1),
-                "≤ 2 ms",
-            ),
+            ("  same, p99".into(), ms(self.draw_filter.1), "≤ 2 ms"),
             (
                 format!("frame, {} rows, no filter: median", self.rows),
                 ms(self.draw_plain.0),
@@ -359,9 +472,16 @@ impl Figures {
         ];
         println!();
         println!(
-            "kockpit cockpit bench — {cores} cores, 2 contexts, {} events to full sync",
+            "kockpit cockpit bench — {cores} cores, 2 contexts, {} events applied during sync",
             self.events_to_sync
         );
+        println!("state at the end of sync: {}", self.sync_progress);
+        if self.in_process_rows {
+            println!(
+                "full sync not reached: the frame and update figures below use rows made in-process \
+                 (same names and shape as the simulator's); RSS is then sessions + those rows"
+            );
+        }
         let w = rows.iter().map(|r| r.0.chars().count()).max().unwrap_or(0);
         println!("{:w$}  {:>12}  target", "figure", "measured");
         println!("{}", "-".repeat(w + 24));
