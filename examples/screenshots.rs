@@ -68,7 +68,9 @@ async fn main() -> anyhow::Result<()> {
                     (p.status == "Running" && p.ready == p.containers_total)
                         || p.status == "Completed"
                 })
-                && c.nodes.get(&(String::new(), CORDONED.into())).is_none_or(|n| n.unschedulable)
+                && c.nodes
+                    .get(&(String::new(), CORDONED.into()))
+                    .is_none_or(|n| n.unschedulable)
         })
     })
     .await;
@@ -146,7 +148,10 @@ async fn open(loaded: &LoadedKubeconfig, names: &[&str]) -> anyhow::Result<(Live
     let mut sessions = Vec::new();
     let mut infos = Vec::new();
     for name in names {
-        let info = loaded.context(name).context("context in kubeconfig")?.clone();
+        let info = loaded
+            .context(name)
+            .context("context in kubeconfig")?
+            .clone();
         let client = loaded.client(name).await?;
         sessions.push(Session::start(info.clone(), client, None, tx.clone()));
         infos.push(info);
@@ -255,10 +260,7 @@ fn to_svg(b: &Buffer, th: &Theme) -> String {
         s,
         r#"<style>text{{font-family:"DejaVu Sans Mono","Menlo","Consolas",monospace;font-size:{FONT_SIZE}px;white-space:pre}}</style>"#
     );
-    let _ = writeln!(
-        s,
-        r#"<rect width="100%" height="100%" fill="{base_bg}"/>"#
-    );
+    let _ = writeln!(s, r#"<rect width="100%" height="100%" fill="{base_bg}"/>"#);
     for y in 0..h {
         let row: Vec<(String, Look)> = (0..w)
             .map(|x| {
