@@ -186,11 +186,11 @@ async fn measure(kubeconfig_path: PathBuf) -> anyhow::Result<Figures> {
             }
         };
         events += 1;
-        update(&mut state, Msg::Cluster(ev));
+        update(&mut state, Msg::Cluster(Box::new(ev)));
         // Coalesce like the run loop: drain what is pending before drawing once.
         while let Ok(ev) = rx.try_recv() {
             events += 1;
-            update(&mut state, Msg::Cluster(ev));
+            update(&mut state, Msg::Cluster(Box::new(ev)));
         }
         draw_if_due(
             &mut term,
@@ -258,7 +258,7 @@ async fn measure(kubeconfig_path: PathBuf) -> anyhow::Result<Figures> {
     drop(copy);
     let t = Instant::now();
     for ev in burst {
-        update(&mut state, Msg::Cluster(ev));
+        update(&mut state, Msg::Cluster(Box::new(ev)));
         f.burst_applied += 1;
         if t.elapsed() > BURST_BUDGET {
             break;

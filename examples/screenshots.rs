@@ -181,7 +181,7 @@ async fn pump_until(
         if done(state) {
             // Let stragglers from the same instant (metrics, health) land too.
             while let Ok(ev) = live.rx.try_recv() {
-                update(state, Msg::Cluster(ev));
+                update(state, Msg::Cluster(Box::new(ev)));
             }
             return true;
         }
@@ -191,7 +191,7 @@ async fn pump_until(
         }
         match tokio::time::timeout(left.min(Duration::from_millis(200)), live.rx.recv()).await {
             Ok(Some(ev)) => {
-                update(state, Msg::Cluster(ev));
+                update(state, Msg::Cluster(Box::new(ev)));
             }
             Ok(None) => return false,
             Err(_) => {}

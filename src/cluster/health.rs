@@ -6,7 +6,6 @@ use std::error::Error as StdError;
 use std::time::{Duration, Instant};
 
 use jiff::Timestamp;
-use kube::api::{Api, ApiResource, DynamicObject, ListParams};
 use tokio::sync::{mpsc, watch as signal};
 
 use super::events::{ApiHealth, ClusterEvent, MetricsSnapshot};
@@ -146,71 +145,94 @@ fn metrics_report(polled: Result<MetricsSnapshot, kube::Error>) -> Option<Option
     }
 }
 
-fn metrics_resource(kind: &str, plural: &str) -> ApiResource {
-    ApiResource {
-        group: "metrics.k8s.io".into(),
-        version: "v1beta1".into(),
-        api_version: "metrics.k8s.io/v1beta1".into(),
-        kind: kind.into(),
-        plural: plural.into(),
-    }
+/// Only the fields the tables use: a 100,000-pod PodMetricsList parsed into `DynamicObject`s
+/// (labels, full metadata, `serde_json::Value` trees) costs hundreds of MiB every poll.
+#[derive(serde::Deserialize)]
+struct MetricsList<T> {
+    items: Vec<T>,
+}
+
+#[derive(serde::Deserialize)]
+struct MetricsMeta {
+    name: String,
+    #[serde(default)]
+    namespace: String,
+}
+
+#[derive(serde::Deserialize, Default)]
+struct MetricsUsage {
+    #[serde(default)]
+    cpu: String,
+    #[serde(default)]
+    memory: String,
+}
+
+#[derive(serde::Deserialize)]
+struct NodeMetricsItem {
+    metadata: MetricsMeta,
+    #[serde(default)]
+    usage: MetricsUsage,
+}
+
+#[derive(serde::Deserialize)]
+struct ContainerMetricsItem {
+    #[serde(default)]
+    usage: MetricsUsage,
+}
+
+#[derive(serde::Deserialize)]
+struct PodMetricsItem {
+    metadata: MetricsMeta,
+    #[serde(default)]
+    containers: Vec<ContainerMetricsItem>,
+}
+
+fn usage_of(u: &MetricsUsage) -> (u64, u64) {
+    (
+        quantity::cpu_millis(&u.cpu).unwrap_or(0),
+        quantity::bytes(&u.memory).unwrap_or(0),
+    )
 }
 
 async fn metrics(
     client: &kube::Client,
     namespace: Option<&str>,
 ) -> Result<MetricsSnapshot, kube::Error> {
-    let nodes_api: Api<DynamicObject> =
-        Api::all_with(client.clone(), &metrics_resource("NodeMetrics", "nodes"));
-    let pods_resource = metrics_resource("PodMetrics", "pods");
-    let pods_api: Api<DynamicObject> = match namespace {
-        Some(ns) => Api::namespaced_with(client.clone(), ns, &pods_resource),
-        None => Api::all_with(client.clone(), &pods_resource),
+    let get = |path: String| {
+        http::Request::get(path)
+            .body(Vec::new())
+            .expect("valid request")
     };
-    let nodes = nodes_api.list(&ListParams::default()).await?;
-    let pods = pods_api.list(&ListParams::default()).await?;
+    let nodes: MetricsList<NodeMetricsItem> = client
+        .request(get("/apis/metrics.k8s.io/v1beta1/nodes".into()))
+        .await?;
+    let pods_path = match namespace {
+        Some(ns) => format!("/apis/metrics.k8s.io/v1beta1/namespaces/{ns}/pods"),
+        None => "/apis/metrics.k8s.io/v1beta1/pods".into(),
+    };
+    let pods: MetricsList<PodMetricsItem> = client.request(get(pods_path)).await?;
     Ok(MetricsSnapshot {
         nodes: nodes
             .items
-            .iter()
+            .into_iter()
             .map(|n| {
-                let (cpu, mem) = usage(&n.data["usage"]);
-                (n.metadata.name.clone().unwrap_or_default(), cpu, mem)
+                let (cpu, mem) = usage_of(&n.usage);
+                (n.metadata.name, cpu, mem)
             })
             .collect(),
         pods: pods
             .items
-            .iter()
+            .into_iter()
             .map(|p| {
-                let (cpu, mem) = p.data["containers"]
-                    .as_array()
-                    .map(|cs| {
-                        cs.iter()
-                            .map(|c| usage(&c["usage"]))
-                            .fold((0, 0), |(a, b), (c, m)| (a + c, b + m))
-                    })
-                    .unwrap_or((0, 0));
-                let key = (
-                    p.metadata.namespace.clone().unwrap_or_default(),
-                    p.metadata.name.clone().unwrap_or_default(),
-                );
-                (key, cpu, mem)
+                let (cpu, mem) = p
+                    .containers
+                    .iter()
+                    .map(|c| usage_of(&c.usage))
+                    .fold((0, 0), |(a, b), (c, m)| (a + c, b + m));
+                ((p.metadata.namespace, p.metadata.name), cpu, mem)
             })
             .collect(),
     })
-}
-
-/// (cpu millicores, memory bytes) from a metrics `usage` map.
-fn usage(usage: &serde_json::Value) -> (u64, u64) {
-    let cpu = usage["cpu"]
-        .as_str()
-        .and_then(quantity::cpu_millis)
-        .unwrap_or(0);
-    let mem = usage["memory"]
-        .as_str()
-        .and_then(quantity::bytes)
-        .unwrap_or(0);
-    (cpu, mem)
 }
 
 #[cfg(test)]
@@ -219,10 +241,12 @@ mod tests {
 
     #[test]
     fn usage_reads_metrics_quantities() {
-        let u = serde_json::json!({"cpu": "250m", "memory": "64Mi"});
-        assert_eq!(usage(&u), (250, 64 * 1024 * 1024));
-        let nano = serde_json::json!({"cpu": "1500000n"});
-        assert_eq!(usage(&nano), (2, 0));
+        let u: MetricsUsage =
+            serde_json::from_value(serde_json::json!({"cpu": "250m", "memory": "64Mi"})).unwrap();
+        assert_eq!(usage_of(&u), (250, 64 * 1024 * 1024));
+        let nano: MetricsUsage =
+            serde_json::from_value(serde_json::json!({"cpu": "1500000n"})).unwrap();
+        assert_eq!(usage_of(&nano), (2, 0));
     }
 
     #[test]
