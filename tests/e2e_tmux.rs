@@ -161,7 +161,8 @@ impl Tmux {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
-    /// Waits until `pred` holds for the screen; panics with the last screen at the deadline.
+    /// Waits until `pred` holds for a settled screen (two captures 60 ms apart agree, so a
+    /// frame caught half-written by the terminal is never judged); panics at the deadline.
     fn wait_for(
         &self,
         what: &str,
@@ -169,14 +170,23 @@ impl Tmux {
         pred: impl Fn(&str) -> bool,
     ) -> (String, Duration) {
         let start = Instant::now();
+        let mut last = String::new();
         loop {
             let s = self.screen();
             if pred(&s) {
-                return (s, start.elapsed());
+                let seen = start.elapsed();
+                std::thread::sleep(Duration::from_millis(60));
+                let again = self.screen();
+                if again == s {
+                    return (s, seen);
+                }
             }
             if start.elapsed() > deadline {
-                panic!("timed out after {deadline:?} waiting for {what}; screen:\n{s}");
+                panic!(
+                    "timed out after {deadline:?} waiting for {what}; screen:\n{s}\nprevious:\n{last}"
+                );
             }
+            last = s;
             std::thread::sleep(Duration::from_millis(50));
         }
     }
