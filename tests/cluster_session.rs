@@ -44,6 +44,7 @@ fn fold<R: Row>(rows: &mut BTreeMap<Key, R>, resets: &mut usize, delta: Delta<R>
         Delta::Upsert(r) => {
             rows.insert(r.key(), r);
         }
+        Delta::Extend(more) => rows.extend(more.into_iter().map(|r| (r.key(), r))),
         Delta::Remove(k) => {
             rows.remove(&k);
         }

@@ -39,6 +39,7 @@ fn apply<T: Row>(table: &mut BTreeMap<Key, T>, delta: Delta<T>) {
         Delta::Upsert(r) => {
             table.insert(r.key(), r);
         }
+        Delta::Extend(rows) => table.extend(rows.into_iter().map(|r| (r.key(), r))),
         Delta::Remove(k) => {
             table.remove(&k);
         }

@@ -10,6 +10,8 @@ use super::rows::{DeploymentRow, Key, NodeRow, PdbRow, PodRow, ReplicaSetRow};
 #[derive(Debug, Clone, PartialEq)]
 pub enum Delta<T> {
     Reset(Vec<T>),
+    /// Rows of a first list still arriving: shown at once, replaced by the `Reset` that ends it.
+    Extend(Vec<T>),
     Upsert(T),
     Remove(Key),
 }

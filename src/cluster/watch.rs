@@ -37,6 +37,9 @@ where
     let _ = watch(api, watched, out, link).await;
 }
 
+/// Rows per `Extend` while a first list is still arriving (a list page is 500 objects).
+const FIRST_LIST_BATCH: usize = 500;
+
 async fn watch<K, R>(
     api: Api<K>,
     watched: Watched<K, R>,
@@ -54,6 +57,8 @@ where
             .default_backoff()
             .boxed();
         let mut listed: Vec<R> = Vec::new();
+        // Rows of the first list already sent as `Extend` (a large cluster's list takes seconds).
+        let mut shown = 0usize;
         link.recovered.borrow_and_update();
         loop {
             let live = state == Some(WatchState::Live);
@@ -74,10 +79,17 @@ where
             let event = match item {
                 Ok(Event::Init) => {
                     listed.clear();
+                    shown = 0;
                     continue;
                 }
                 Ok(Event::InitApply(obj)) => {
                     listed.push((watched.project)(&obj));
+                    // Only before the first complete list: a relist must not show rows that may be gone.
+                    if state.is_none() && listed.len() - shown >= FIRST_LIST_BATCH {
+                        out.send((watched.wrap)(Delta::Extend(listed[shown..].to_vec())))
+                            .await?;
+                        shown = listed.len();
+                    }
                     continue;
                 }
                 Ok(Event::InitDone) => Delta::Reset(std::mem::take(&mut listed)),
