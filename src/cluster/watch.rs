@@ -52,13 +52,14 @@ where
     R: Row,
 {
     let mut state: Option<WatchState> = None;
+    // Rows of an unfinished first list were already shown: the next list must end in a Reset.
+    let mut partial_shown = false;
+    let mut streaming = false;
     loop {
         let mut stream = watcher::watcher(api.clone(), watcher::Config::default())
             .default_backoff()
             .boxed();
         let mut listed: Vec<R> = Vec::new();
-        // Rows of the first list already sent as `Extend` (a large cluster's list takes seconds).
-        let mut shown = 0usize;
         link.recovered.borrow_and_update();
         loop {
             let live = state == Some(WatchState::Live);
@@ -79,20 +80,32 @@ where
             let event = match item {
                 Ok(Event::Init) => {
                     listed.clear();
-                    shown = 0;
+                    // A first list into the empty table streams its rows; any other list (a
+                    // relist, or a retry of an interrupted first list) ends in a Reset so that
+                    // rows which are gone never linger.
+                    streaming = state.is_none() && !partial_shown;
                     continue;
                 }
                 Ok(Event::InitApply(obj)) => {
                     listed.push((watched.project)(&obj));
-                    // Only before the first complete list: a relist must not show rows that may be gone.
-                    if state.is_none() && listed.len() - shown >= FIRST_LIST_BATCH {
-                        out.send((watched.wrap)(Delta::Extend(listed[shown..].to_vec())))
+                    if streaming && listed.len() >= FIRST_LIST_BATCH {
+                        out.send((watched.wrap)(Delta::Extend(std::mem::take(&mut listed))))
                             .await?;
-                        shown = listed.len();
+                        partial_shown = true;
                     }
                     continue;
                 }
-                Ok(Event::InitDone) => Delta::Reset(std::mem::take(&mut listed)),
+                Ok(Event::InitDone) => {
+                    // A streamed first list ends with its last page; any other ends in a Reset.
+                    let streamed =
+                        std::mem::take(&mut streaming) && std::mem::take(&mut partial_shown);
+                    partial_shown = false;
+                    if streamed {
+                        Delta::Extend(std::mem::take(&mut listed))
+                    } else {
+                        Delta::Reset(std::mem::take(&mut listed))
+                    }
+                }
                 Ok(Event::Apply(obj)) => Delta::Upsert((watched.project)(&obj)),
                 Ok(Event::Delete(obj)) => Delta::Remove(meta_key(obj.meta())),
                 // History compacted: kube-runtime relists at once, which is routine, not a failure.
