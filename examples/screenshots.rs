@@ -21,7 +21,7 @@ use ratatui::style::{Color, Modifier};
 use tokio::sync::mpsc;
 
 use kockpit::app::filter::TextFilter;
-use kockpit::app::msg::{Cmd, Msg};
+use kockpit::app::msg::{Cmd, Fetch, Msg};
 use kockpit::app::state::{State, ViewKind};
 use kockpit::app::update::update;
 use kockpit::cluster::describe;
@@ -98,7 +98,9 @@ async fn main() -> anyhow::Result<()> {
     state.selected = 0;
     let cmds = update(&mut state, key(KeyCode::Enter));
     for cmd in cmds {
-        if let Cmd::Describe {
+        if let Cmd::Fetch {
+            what: Fetch::Describe,
+            title,
             context,
             kind,
             namespace,
@@ -106,7 +108,6 @@ async fn main() -> anyhow::Result<()> {
         } = cmd
         {
             let client = loaded.client(&context).await?;
-            let title = kockpit::app::run::title("Describe", kind, &namespace, &name, &context);
             let result = describe::describe(&client, kind, &namespace, &name)
                 .await
                 .map_err(|e| e.to_string());

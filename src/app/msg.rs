@@ -25,16 +25,19 @@ pub enum Msg {
     ContextOpened(ContextInfo),
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fetch {
+    Describe,
+    Yaml,
+}
+
 /// Side effects `update` asks for; executors run them and answer with `Msg`s.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Cmd {
-    Describe {
-        context: String,
-        kind: &'static str,
-        namespace: String,
-        name: String,
-    },
-    Yaml {
+    /// Fetch an object fresh for the overlay titled `title` (describe text or YAML).
+    Fetch {
+        what: Fetch,
+        title: String,
         context: String,
         kind: &'static str,
         namespace: String,

@@ -15,7 +15,7 @@ use crate::cluster::session::Session;
 use crate::ui::screen;
 use crate::ui::theme::Theme;
 
-use super::msg::{Cmd, Msg};
+use super::msg::{Cmd, Fetch, Msg};
 use super::state::State;
 use super::update::update;
 
@@ -51,24 +51,14 @@ impl Executors {
 
     async fn run(&mut self, cmd: Cmd) {
         match cmd {
-            Cmd::Describe {
-                context,
-                kind,
-                namespace,
-                name,
-            }
-            | Cmd::Yaml {
-                context,
-                kind,
-                namespace,
-                name,
-            } if !self.clients.contains_key(&context) => {
-                let _ = (kind, namespace, name);
+            Cmd::Fetch { context, .. } if !self.clients.contains_key(&context) => {
                 let _ = self
                     .results
                     .send(Msg::ConfigProblem(format!("context {context} is not live")));
             }
-            Cmd::Describe {
+            Cmd::Fetch {
+                what,
+                title,
                 context,
                 kind,
                 namespace,
@@ -76,27 +66,14 @@ impl Executors {
             } => {
                 let client = self.clients[&context].clone();
                 let tx = self.results.clone();
-                let title = title("Describe", kind, &namespace, &name, &context);
                 tokio::spawn(async move {
-                    let result = describe::describe(&client, kind, &namespace, &name)
-                        .await
-                        .map_err(|e| e.to_string());
-                    let _ = tx.send(Msg::Fetched { title, result });
-                });
-            }
-            Cmd::Yaml {
-                context,
-                kind,
-                namespace,
-                name,
-            } => {
-                let client = self.clients[&context].clone();
-                let tx = self.results.clone();
-                let title = title("YAML", kind, &namespace, &name, &context);
-                tokio::spawn(async move {
-                    let result = describe::yaml(&client, kind, &namespace, &name)
-                        .await
-                        .map_err(|e| e.to_string());
+                    let result = match what {
+                        Fetch::Describe => {
+                            describe::describe(&client, kind, &namespace, &name).await
+                        }
+                        Fetch::Yaml => describe::yaml(&client, kind, &namespace, &name).await,
+                    };
+                    let result = result.map_err(|e| e.to_string());
                     let _ = tx.send(Msg::Fetched { title, result });
                 });
             }
@@ -123,16 +100,6 @@ impl Executors {
             }
         }
     }
-}
-
-/// Must match the title `update` gives the overlay, so the answer lands in the right place.
-pub fn title(what: &str, kind: &str, namespace: &str, name: &str, context: &str) -> String {
-    let shown = if namespace.is_empty() {
-        name.to_string()
-    } else {
-        format!("{namespace}/{name}")
-    };
-    format!("{what} {} {shown} ({context})", kind.to_lowercase())
 }
 
 /// Runs the cockpit until the operator quits or a signal arrives. The terminal is restored on

@@ -6,7 +6,7 @@ use crate::ui::keymap::{Action, is_mutation};
 
 use super::command::{self, Command};
 use super::filter::{LabelFilter, TextFilter};
-use super::msg::{Cmd, Msg};
+use super::msg::{Cmd, Fetch, Msg};
 use super::state::{Level, Overlay, Prompt, State, ViewKind};
 use super::table;
 
@@ -215,26 +215,19 @@ fn fetch(state: &mut State, yaml: bool) -> Vec<Cmd> {
     };
     let title = format!("{what} {} {shown} ({context})", kind.to_lowercase());
     state.overlay = Some(Overlay {
-        title,
+        title: title.clone(),
         text: None,
         scroll: 0,
     });
-    let cmd = if yaml {
-        Cmd::Yaml {
-            context,
-            kind,
-            namespace,
-            name,
-        }
-    } else {
-        Cmd::Describe {
-            context,
-            kind,
-            namespace,
-            name,
-        }
-    };
-    vec![cmd]
+    let what = if yaml { Fetch::Yaml } else { Fetch::Describe };
+    vec![Cmd::Fetch {
+        what,
+        title,
+        context,
+        kind,
+        namespace,
+        name,
+    }]
 }
 
 fn on_prompt_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
@@ -478,7 +471,7 @@ mod tests {
         let cmds = update(&mut s, code(KeyCode::Enter));
         assert_eq!(cmds.len(), 1);
         assert!(
-            matches!(&cmds[0], Cmd::Describe { kind: "Pod", namespace, .. } if namespace == "default")
+            matches!(&cmds[0], Cmd::Fetch { what: Fetch::Describe, kind: "Pod", namespace, .. } if namespace == "default")
         );
         assert!(s.overlay.as_ref().unwrap().text.is_none());
     }
