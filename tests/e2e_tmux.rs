@@ -71,6 +71,11 @@ impl Sim {
         );
     }
 
+    /// kockpit's arguments to open this simulator's kubeconfig.
+    fn args(&self, rest: &str) -> String {
+        format!("--kubeconfig {} {rest}", self.kubeconfig.display())
+    }
+
     /// Running pods of a context, by name, as kubectl sees them.
     fn pod_names(&self, context: &str) -> Vec<String> {
         let mut names: Vec<String> = self
@@ -96,19 +101,12 @@ struct Tmux {
 }
 
 impl Tmux {
-    fn start(
-        name: &str,
-        home: &Path,
-        kubeconfig: &Path,
-        args: &str,
-        width: u16,
-        height: u16,
-    ) -> Tmux {
+    /// Runs `kockpit ARGS` (then a pause, so a crash stays readable) in a window of its own.
+    fn start(name: &str, home: &Path, args: &str, width: u16, height: u16) -> Tmux {
         let socket = format!("kockpit-e2e-{name}-{}", std::process::id());
         let cmd = format!(
-            "env HOME={} TERM=xterm-256color {BIN} --kubeconfig {} {args}; sleep 60",
-            home.display(),
-            kubeconfig.display()
+            "env HOME={} TERM=xterm-256color {BIN} {args}; sleep 60",
+            home.display()
         );
         let ok = Command::new("tmux")
             .args([
@@ -227,8 +225,7 @@ fn operator_sees_both_contexts_live_switches_filters_and_meets_rbac() {
     let ui = Tmux::start(
         "main",
         sim.home.path(),
-        &sim.kubeconfig,
-        "--context prod,stg",
+        &sim.args("--context prod,stg"),
         200,
         50,
     );
@@ -322,8 +319,7 @@ fn operator_sees_both_contexts_live_switches_filters_and_meets_rbac() {
     let reader = Tmux::start(
         "reader",
         sim.home.path(),
-        &sim.kubeconfig,
-        "--context prod-pod-reader",
+        &sim.args("--context prod-pod-reader"),
         160,
         40,
     );
@@ -344,8 +340,7 @@ fn an_unreachable_context_is_reported_while_the_other_stays_live_and_recovers() 
     let ui = Tmux::start(
         "outage",
         sim.home.path(),
-        &sim.kubeconfig,
-        "--context prod,stg",
+        &sim.args("--context prod,stg"),
         200,
         50,
     );
@@ -407,34 +402,7 @@ fn an_unreachable_context_is_reported_while_the_other_stays_live_and_recovers() 
 #[test]
 fn demo_shows_prod_and_stg_rows_within_two_seconds_of_the_window_opening() {
     let home = tempfile::tempdir().unwrap();
-    let socket = format!("kockpit-e2e-demo-{}", std::process::id());
-    let ui = Tmux {
-        socket: socket.clone(),
-    };
-    let cmd = format!(
-        "env HOME={} TERM=xterm-256color {BIN} demo; sleep 60",
-        home.path().display()
-    );
-    let ok = Command::new("tmux")
-        .args([
-            "-L",
-            &socket,
-            "-f",
-            "/dev/null",
-            "new-session",
-            "-d",
-            "-s",
-            "main",
-            "-x",
-            "200",
-            "-y",
-            "50",
-            &cmd,
-        ])
-        .status()
-        .unwrap()
-        .success();
-    assert!(ok);
+    let ui = Tmux::start("demo", home.path(), "demo", 200, 50);
     let (screen, took) = ui.wait_for(
         "prod and stg nodes, deployments and pods",
         Duration::from_secs(10),
