@@ -2,10 +2,10 @@
 
 use serde_json::json;
 
-use super::events;
-use super::podutil::{from_template, is_ready, selects, template_hash, tolerates};
+use super::podutil::{
+    create_owned_pod, delete_owned_pod, from_template, is_ready, selects, template_hash, tolerates,
+};
 use super::replicaset::owned_pods;
-use crate::sim::api::{DeleteOptions, delete_object};
 use crate::sim::cluster::{Cluster, rt};
 
 const REVISION_LABEL: &str = "controller-revision-hash";
@@ -63,20 +63,7 @@ pub fn reconcile(cluster: &Cluster, ns: &str, name: &str) {
                 Some(node),
             );
             pod["spec"]["tolerations"] = tolerations.clone();
-            let pod_name = pod["metadata"]["name"]
-                .as_str()
-                .unwrap_or_default()
-                .to_string();
-            if cluster.store.create(rt("", "pods"), pod).is_ok() {
-                events::record(
-                    cluster,
-                    &ds,
-                    "Normal",
-                    "SuccessfulCreate",
-                    &format!("Created pod: {pod_name}"),
-                    "daemonset-controller",
-                );
-            }
+            create_owned_pod(cluster, &ds, pod, "daemonset-controller");
         }
     }
     let unavailable = pods.iter().filter(|(_, v)| !is_ready(v)).count();
@@ -88,24 +75,7 @@ pub fn reconcile(cluster: &Cluster, ns: &str, name: &str) {
             if !misplaced {
                 budget -= 1;
             }
-            if delete_object(
-                cluster,
-                p.rt,
-                &p.namespace,
-                &p.name,
-                &DeleteOptions::default(),
-            )
-            .is_ok()
-            {
-                events::record(
-                    cluster,
-                    &ds,
-                    "Normal",
-                    "SuccessfulDelete",
-                    &format!("Deleted pod: {}", p.name),
-                    "daemonset-controller",
-                );
-            }
+            delete_owned_pod(cluster, &ds, p, "daemonset-controller");
         }
     }
     let pods = owned_pods(cluster, ns, &obj.uid);

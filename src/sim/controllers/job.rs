@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use super::events;
 use super::kubelet::RUN_SECONDS;
-use super::podutil::from_template;
+use super::podutil::{create_owned_pod, from_template};
 use crate::sim::api::{DeleteOptions, delete_object};
 use crate::sim::cluster::{Cluster, rt};
 use crate::sim::store::now_rfc3339;
@@ -71,20 +71,7 @@ pub fn reconcile_job(cluster: &Cluster, ns: &str, name: &str) {
             if pod["metadata"]["annotations"][RUN_SECONDS].is_null() {
                 pod["metadata"]["annotations"][RUN_SECONDS] = json!("5");
             }
-            let pod_name = pod["metadata"]["name"]
-                .as_str()
-                .unwrap_or_default()
-                .to_string();
-            if cluster.store.create(rt("", "pods"), pod).is_ok() {
-                events::record(
-                    cluster,
-                    &job,
-                    "Normal",
-                    "SuccessfulCreate",
-                    &format!("Created pod: {pod_name}"),
-                    "job-controller",
-                );
-            }
+            create_owned_pod(cluster, &job, pod, "job-controller");
         }
     }
     if complete {

@@ -2,7 +2,11 @@
 
 use serde_json::{Value, json};
 
+use super::events;
+use crate::sim::api::{DeleteOptions, delete_object};
+use crate::sim::cluster::{Cluster, rt};
 use crate::sim::defaults;
+use crate::sim::store::Object;
 use crate::sim::store::random_suffix;
 
 pub fn is_ready(pod: &Value) -> bool {
@@ -111,6 +115,46 @@ pub fn qos_class(spec: &Value) -> &'static str {
         "Guaranteed"
     } else {
         "Burstable"
+    }
+}
+
+/// Creates a pod for `owner` and records SuccessfulCreate on the owner, as its controller does.
+pub fn create_owned_pod(cluster: &Cluster, owner: &Value, pod: Value, component: &str) {
+    let name = pod["metadata"]["name"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    if cluster.store.create(rt("", "pods"), pod).is_ok() {
+        events::record(
+            cluster,
+            owner,
+            "Normal",
+            "SuccessfulCreate",
+            &format!("Created pod: {name}"),
+            component,
+        );
+    }
+}
+
+/// Deletes (gracefully) a pod `owner` owns and records SuccessfulDelete on the owner.
+pub fn delete_owned_pod(cluster: &Cluster, owner: &Value, pod: &Object, component: &str) {
+    if delete_object(
+        cluster,
+        pod.rt,
+        &pod.namespace,
+        &pod.name,
+        &DeleteOptions::default(),
+    )
+    .is_ok()
+    {
+        events::record(
+            cluster,
+            owner,
+            "Normal",
+            "SuccessfulDelete",
+            &format!("Deleted pod: {}", pod.name),
+            component,
+        );
     }
 }
 

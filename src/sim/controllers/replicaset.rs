@@ -4,9 +4,7 @@ use std::sync::Arc;
 
 use serde_json::{Value, json};
 
-use super::events;
-use super::podutil::{from_template, is_ready, is_terminal};
-use crate::sim::api::{DeleteOptions, delete_object};
+use super::podutil::{create_owned_pod, delete_owned_pod, from_template, is_ready, is_terminal};
 use crate::sim::cluster::{Cluster, rt};
 use crate::sim::store::Object;
 
@@ -59,42 +57,12 @@ pub fn reconcile(cluster: &Cluster, ns: &str, name: &str) {
     if pods.len() < desired {
         for _ in pods.len()..desired {
             let pod = from_template(&rs, &rs["spec"]["template"], &[], None);
-            let pod_name = pod["metadata"]["name"]
-                .as_str()
-                .unwrap_or_default()
-                .to_string();
-            if cluster.store.create(rt("", "pods"), pod).is_ok() {
-                events::record(
-                    cluster,
-                    &rs,
-                    "Normal",
-                    "SuccessfulCreate",
-                    &format!("Created pod: {pod_name}"),
-                    "replicaset-controller",
-                );
-            }
+            create_owned_pod(cluster, &rs, pod, "replicaset-controller");
         }
     } else if pods.len() > desired {
         for i in deletion_order(&pods).into_iter().take(pods.len() - desired) {
             let p = &pods[i].0;
-            if delete_object(
-                cluster,
-                p.rt,
-                &p.namespace,
-                &p.name,
-                &DeleteOptions::default(),
-            )
-            .is_ok()
-            {
-                events::record(
-                    cluster,
-                    &rs,
-                    "Normal",
-                    "SuccessfulDelete",
-                    &format!("Deleted pod: {}", p.name),
-                    "replicaset-controller",
-                );
-            }
+            delete_owned_pod(cluster, &rs, p, "replicaset-controller");
         }
     }
     let pods = owned_pods(cluster, ns, &obj.uid);
