@@ -11,6 +11,10 @@ pub enum Command {
     Namespace(Option<String>),
     Quit,
     Help,
+    /// `:logs [-l SELECTOR | POD] [-n NS] [--context a,b] [-c CONTAINER]`: the words after `logs`.
+    Logs(Vec<String>),
+    /// `:forwards` / `:pf`: the port-forwards view.
+    Forwards,
 }
 
 const WORDS: &[(&str, &[&str])] = &[
@@ -21,6 +25,8 @@ const WORDS: &[(&str, &[&str])] = &[
     ("ns", &["ns", "namespace", "namespaces"]),
     ("q", &["q", "quit", "q!"]),
     ("help", &["help", "?"]),
+    ("logs", &["logs", "log"]),
+    ("forwards", &["forwards", "pf", "portforwards"]),
 ];
 
 pub fn parse(input: &str) -> Result<Command, String> {
@@ -28,7 +34,8 @@ pub fn parse(input: &str) -> Result<Command, String> {
     let Some(head) = words.next() else {
         return Err("empty command".into());
     };
-    let arg = words.next().map(str::to_string);
+    let rest: Vec<String> = words.map(str::to_string).collect();
+    let arg = rest.first().cloned();
     let canonical = WORDS
         .iter()
         .find(|(_, aliases)| aliases.contains(&head))
@@ -41,8 +48,10 @@ pub fn parse(input: &str) -> Result<Command, String> {
         Some("ns") => Ok(Command::Namespace(arg.filter(|a| a != "all" && a != "-A"))),
         Some("q") => Ok(Command::Quit),
         Some("help") => Ok(Command::Help),
+        Some("logs") => Ok(Command::Logs(rest)),
+        Some("forwards") => Ok(Command::Forwards),
         _ => Err(format!(
-            "unknown command :{head} (try :pods, :deploy, :nodes, :ctx, :ns, :q)"
+            "unknown command :{head} (try :pods, :deploy, :nodes, :ctx, :ns, :logs, :pf, :q)"
         )),
     }
 }

@@ -2,7 +2,11 @@
 
 pub mod command;
 pub mod config;
+mod exec_forwards;
+mod exec_logs;
 pub mod filter;
+pub mod forwards;
+pub mod logs;
 pub mod msg;
 pub mod run;
 pub mod state;

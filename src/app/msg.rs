@@ -6,6 +6,9 @@ use jiff::Timestamp;
 use crate::cluster::events::SessionEvent;
 use crate::cluster::kubeconfig::ContextInfo;
 
+use super::forwards::{ForwardCmd, ForwardMsg};
+use super::logs::{LogCmd, LogMsg};
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Msg {
     Key(KeyEvent),
@@ -23,6 +26,10 @@ pub enum Msg {
     ConfigProblem(String),
     /// A context from the kubeconfig is now live.
     ContextOpened(ContextInfo),
+    /// Log panes: lines and stream states (see `app::logs`).
+    Logs(LogMsg),
+    /// Port-forwards: listener and connection states (see `app::forwards`).
+    Forward(ForwardMsg),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,4 +52,8 @@ pub enum Cmd {
     },
     /// Start watching a context of the kubeconfig that is not live yet.
     OpenContext(String),
+    /// Start / stop log streams (run by `app::exec_logs`).
+    Logs(LogCmd),
+    /// Start / stop port-forwards (run by `app::exec_forwards`).
+    Forward(ForwardCmd),
 }

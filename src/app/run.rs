@@ -23,12 +23,14 @@ const FRAME: Duration = Duration::from_millis(33);
 
 /// Live sessions and clients: the executor side of the loop, kept out of `State` because they are handles, not data.
 pub struct Executors {
-    kubeconfig: LoadedKubeconfig,
+    pub(crate) kubeconfig: LoadedKubeconfig,
     namespace: Option<String>,
     sessions: HashMap<String, Session>,
-    clients: HashMap<String, kube::Client>,
+    pub(crate) clients: HashMap<String, kube::Client>,
     events: mpsc::Sender<SessionEvent>,
-    results: mpsc::UnboundedSender<Msg>,
+    pub(crate) results: mpsc::UnboundedSender<Msg>,
+    pub(crate) logs: super::exec_logs::LogTasks,
+    pub(crate) forwards: super::exec_forwards::ForwardTasks,
 }
 
 impl Executors {
@@ -77,6 +79,8 @@ impl Executors {
                     let _ = tx.send(Msg::Fetched { title, result });
                 });
             }
+            Cmd::Logs(c) => super::exec_logs::run(self, c).await,
+            Cmd::Forward(c) => super::exec_forwards::run(self, c).await,
             Cmd::OpenContext(name) => {
                 let Some(info) = self
                     .kubeconfig
@@ -120,6 +124,8 @@ pub async fn run(
         clients: HashMap::new(),
         events: events_tx,
         results: results_tx.clone(),
+        logs: Default::default(),
+        forwards: Default::default(),
     };
     for c in state.contexts.clone() {
         if let Err(e) = exec.open(&c.info).await {

@@ -11,6 +11,8 @@ use crate::cluster::kubeconfig::ContextInfo;
 use crate::cluster::rows::{DeploymentRow, Key, NodeRow, PdbRow, PodRow, ReplicaSetRow, Row};
 
 use super::filter::{LabelFilter, TextFilter};
+use super::forwards::ForwardsState;
+use super::logs::LogsState;
 use crate::ui::keymap::Keymap;
 
 /// One live context: its rows and how its API and watches are doing.
@@ -194,6 +196,17 @@ impl ViewKind {
     }
 }
 
+/// What fills the main area: the resource table, or one of the full-screen tools.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Screen {
+    #[default]
+    Table,
+    /// Log panes (`app::logs`).
+    Logs,
+    /// Port-forwards list (`app::forwards`).
+    Forwards,
+}
+
 /// A line being typed at the bottom of the screen.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Prompt {
@@ -250,6 +263,9 @@ pub struct State {
     /// Names of every context in the kubeconfig (for `:ctx` completion).
     pub known_contexts: Vec<String>,
     pub keymap: Keymap,
+    pub screen: Screen,
+    pub logs: LogsState,
+    pub forwards: ForwardsState,
 }
 
 impl State {
@@ -283,6 +299,9 @@ impl State {
             dirty: true,
             known_contexts,
             keymap,
+            screen: Screen::Table,
+            logs: LogsState::default(),
+            forwards: ForwardsState::default(),
         }
     }
 

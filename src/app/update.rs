@@ -7,7 +7,7 @@ use crate::ui::keymap::{Action, is_mutation};
 use super::command::{self, Command};
 use super::filter::{LabelFilter, TextFilter};
 use super::msg::{Cmd, Fetch, Msg};
-use super::state::{Level, Overlay, Prompt, State, ViewKind};
+use super::state::{Level, Overlay, Prompt, Screen, State, ViewKind};
 use super::table;
 
 pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
@@ -56,6 +56,8 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
             state.dirty = true;
             vec![]
         }
+        Msg::Logs(m) => super::logs::update(state, m),
+        Msg::Forward(m) => super::forwards::update(state, m),
         Msg::ConfigProblem(text) => {
             state.notice = Some((Level::Warn, text));
             state.dirty = true;
@@ -72,6 +74,11 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
     }
     if state.prompt.is_some() {
         return on_prompt_key(state, key);
+    }
+    match state.screen {
+        Screen::Logs => return super::logs::on_key(state, key),
+        Screen::Forwards => return super::forwards::on_key(state, key),
+        Screen::Table => {}
     }
     let action = state.keymap.action_for(&key);
     if state.help {
@@ -189,6 +196,9 @@ fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
         }
         Action::SortReverse => state.sort.reverse = !state.sort.reverse,
         Action::Describe | Action::Yaml => return fetch(state, action == Action::Yaml),
+        Action::Logs => return super::logs::open_for_selection(state),
+        Action::PortForward => return super::forwards::open_dialog(state),
+        Action::Forwards => state.screen = Screen::Forwards,
         _ => {
             state.notice = Some((
                 Level::Info,
@@ -319,6 +329,11 @@ fn submit(state: &mut State, prompt: Prompt) -> Vec<Cmd> {
             }
             Ok(Command::Help) => {
                 state.help = true;
+                vec![]
+            }
+            Ok(Command::Logs(args)) => super::logs::open_from_command(state, &args),
+            Ok(Command::Forwards) => {
+                state.screen = Screen::Forwards;
                 vec![]
             }
             Ok(Command::Namespace(ns)) => {

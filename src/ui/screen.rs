@@ -7,7 +7,7 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Clear, Paragraph, Row, Table, TableState, Wrap};
 
-use crate::app::state::{ContextState, Level, Prompt, State};
+use crate::app::state::{ContextState, Level, Prompt, Screen, State};
 use crate::app::table::{self, Align, Tone};
 use crate::cluster::events::{ApiHealth, WatchState};
 use crate::printers::age;
@@ -37,7 +37,11 @@ pub fn draw(f: &mut Frame, state: &State, theme: &Theme) {
         draw_banner(f, banner, state, theme);
     }
     draw_health(f, health, state, theme);
-    draw_table(f, main, state, theme);
+    match state.screen {
+        Screen::Table => draw_table(f, main, state, theme),
+        Screen::Logs => crate::ui::logs_view::draw(f, main, state, theme),
+        Screen::Forwards => crate::ui::forwards_view::draw(f, main, state, theme),
+    }
     draw_notice(f, notice, state, theme);
     draw_bottom(f, bottom, state, theme);
     if let Some(o) = &state.overlay {
