@@ -29,7 +29,9 @@ pub struct Executors {
     pub(crate) clients: HashMap<String, kube::Client>,
     events: mpsc::Sender<SessionEvent>,
     pub(crate) results: mpsc::UnboundedSender<Msg>,
+    #[allow(dead_code)] // filled by the log panes
     pub(crate) logs: super::exec_logs::LogTasks,
+    #[allow(dead_code)] // filled by the port-forwards
     pub(crate) forwards: super::exec_forwards::ForwardTasks,
 }
 

@@ -1,0 +1,221 @@
+//! Shared by the tmux end-to-end tests: a `kockpit sim` process, a tmux server of its own, and
+//! screen parsing.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_kockpit");
+
+/// A `kockpit sim` process and what it printed.
+pub struct Sim {
+    pub child: Child,
+    pub kubeconfig: PathBuf,
+    pub home: tempfile::TempDir,
+}
+
+impl Sim {
+    pub fn start() -> Sim {
+        let home = tempfile::tempdir().unwrap();
+        let kubeconfig = home.path().join("kubeconfig");
+        let mut child = Command::new(BIN)
+            .args(["sim", "--kubeconfig-out"])
+            .arg(&kubeconfig)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut first = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut first)
+            .unwrap();
+        assert!(first.starts_with("kubeconfig: "), "{first}");
+        Sim {
+            child,
+            kubeconfig,
+            home,
+        }
+    }
+
+    pub fn kubectl(&self, context: &str, args: &[&str]) -> String {
+        let out = Command::new("kubectl")
+            .env("HOME", self.home.path())
+            .arg("--kubeconfig")
+            .arg(&self.kubeconfig)
+            .args(["--context", context])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "kubectl {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// POSTs to the control API through kubectl's raw mode (it trusts the simulator's CA).
+    pub fn control(&self, context: &str, path: &str) {
+        let empty = self.home.path().join("empty.json");
+        std::fs::write(&empty, "{}").unwrap();
+        self.kubectl(
+            context,
+            &[
+                "create",
+                "--raw",
+                &format!("/_sim/{path}"),
+                "-f",
+                empty.to_str().unwrap(),
+            ],
+        );
+    }
+
+    /// kockpit's arguments to open this simulator's kubeconfig.
+    pub fn args(&self, rest: &str) -> String {
+        format!("--kubeconfig {} {rest}", self.kubeconfig.display())
+    }
+
+    /// Running pods of a context, by name, as kubectl sees them.
+    pub fn pod_names(&self, context: &str) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .kubectl(context, &["get", "pods", "-A", "--no-headers"])
+            .lines()
+            .map(|l| l.split_whitespace().nth(1).unwrap_or_default().to_string())
+            .collect();
+        names.sort();
+        names
+    }
+}
+
+impl Drop for Sim {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A tmux server of its own (its own socket), running one command in a fixed-size window.
+pub struct Tmux {
+    pub socket: String,
+}
+
+impl Tmux {
+    /// Runs `kockpit ARGS` (then a pause, so a crash stays readable) in a window of its own.
+    pub fn start(name: &str, home: &Path, args: &str, width: u16, height: u16) -> Tmux {
+        let socket = format!("kockpit-e2e-{name}-{}", std::process::id());
+        let cmd = format!(
+            "env HOME={} TERM=xterm-256color {BIN} {args}; sleep 60",
+            home.display()
+        );
+        let ok = Command::new("tmux")
+            .args([
+                "-L",
+                &socket,
+                "-f",
+                "/dev/null",
+                "new-session",
+                "-d",
+                "-s",
+                "main",
+                "-x",
+                &width.to_string(),
+                "-y",
+                &height.to_string(),
+                &cmd,
+            ])
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "tmux starts");
+        Tmux { socket }
+    }
+
+    pub fn send(&self, keys: &[&str]) {
+        let ok = Command::new("tmux")
+            .args(["-L", &self.socket, "send-keys", "-t", "main"])
+            .args(keys)
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok);
+    }
+
+    /// Types text literally (no key-name lookup), e.g. a filter.
+    pub fn type_text(&self, text: &str) {
+        let ok = Command::new("tmux")
+            .args(["-L", &self.socket, "send-keys", "-t", "main", "-l", text])
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok);
+    }
+
+    pub fn screen(&self) -> String {
+        let out = Command::new("tmux")
+            .args(["-L", &self.socket, "capture-pane", "-p", "-t", "main"])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Waits until `pred` holds for a settled screen (two captures 60 ms apart agree, so a
+    /// frame caught half-written by the terminal is never judged); panics at the deadline.
+    pub fn wait_for(
+        &self,
+        what: &str,
+        deadline: Duration,
+        pred: impl Fn(&str) -> bool,
+    ) -> (String, Duration) {
+        let start = Instant::now();
+        let mut last = String::new();
+        loop {
+            let s = self.screen();
+            if pred(&s) {
+                let seen = start.elapsed();
+                std::thread::sleep(Duration::from_millis(60));
+                let again = self.screen();
+                if again == s {
+                    return (s, seen);
+                }
+            }
+            if start.elapsed() > deadline {
+                panic!(
+                    "timed out after {deadline:?} waiting for {what}; screen:\n{s}\nprevious:\n{last}"
+                );
+            }
+            last = s;
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["-L", &self.socket, "kill-server"])
+            .status();
+    }
+}
+
+/// Table rows of the screen: lines inside the table border, split into cells.
+pub fn rows(screen: &str) -> Vec<Vec<String>> {
+    screen
+        .lines()
+        .filter_map(|l| l.strip_prefix('│'))
+        .map(|l| {
+            l.trim_end_matches('│')
+                .split_whitespace()
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        })
+        .filter(|cells| !cells.is_empty())
+        .collect()
+}
+
+pub fn has_pod_row(screen: &str, context: &str, name_prefix: &str) -> bool {
+    rows(screen).iter().any(|r| {
+        r.first().is_some_and(|c| c == context) && r.iter().any(|c| c.starts_with(name_prefix))
+    })
+}
