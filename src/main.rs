@@ -48,6 +48,9 @@ struct CockpitArgs {
     /// Keymap name (default, vim) or a YAML file.
     #[arg(long, global = true)]
     keymap: Option<String>,
+    /// Audit log of mutations (default: ~/.local/state/kockpit/audit.jsonl).
+    #[arg(long, global = true, value_name = "FILE")]
+    audit_log: Option<PathBuf>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -119,6 +122,7 @@ fn run_cli(cli: Cli) -> anyhow::Result<()> {
         }
         Some(Command::Audit { since, file }) => {
             let path = file
+                .or(cli.cockpit.audit_log.clone())
                 .or_else(audit::default_path)
                 .context("no state directory for the audit log: pass --file")?;
             let since = since
@@ -200,15 +204,17 @@ async fn cockpit(args: CockpitArgs) -> anyhow::Result<()> {
     );
     problems.extend(theme_problem.map(|e| e.to_string()));
     problems.extend(keymap_problem.map(|e| e.to_string()));
-    let readonly = args.readonly || live.iter().any(|c| cfg.readonly_contexts.contains(&c.name));
+    let readonly = args.readonly;
     let known = loaded.contexts.iter().map(|c| c.name.clone()).collect();
     let namespace = if args.all_namespaces {
         None
     } else {
         args.namespace.clone()
     };
-    let state = State::new(live, known, namespace.clone(), readonly, keymap);
-    run::run(state, theme, loaded, namespace, problems).await
+    let mut state = State::new(live, known, namespace.clone(), readonly, keymap);
+    state.readonly_contexts = cfg.readonly_contexts.clone();
+    let audit_path = args.audit_log.clone().or_else(audit::default_path);
+    run::run(state, theme, loaded, namespace, problems, audit_path).await
 }
 
 async fn run_sim(opts: SimOptions) -> anyhow::Result<()> {

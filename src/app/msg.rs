@@ -8,6 +8,7 @@ use crate::cluster::kubeconfig::ContextInfo;
 
 use super::forwards::{ForwardCmd, ForwardMsg};
 use super::logs::{LogCmd, LogMsg};
+use super::recovery::{Mutation, RecoveryMsg};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Msg {
@@ -30,6 +31,8 @@ pub enum Msg {
     Logs(LogMsg),
     /// Port-forwards: listener and connection states (see `app::forwards`).
     Forward(ForwardMsg),
+    /// Drain progress and mutation outcomes (see `app::recovery`).
+    Recovery(RecoveryMsg),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,4 +59,6 @@ pub enum Cmd {
     Logs(LogCmd),
     /// Start / stop port-forwards (run by `app::exec_forwards`).
     Forward(ForwardCmd),
+    /// Run a confirmed mutation, audited (run by `app::exec_recovery`).
+    Mutate(Mutation),
 }

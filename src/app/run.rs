@@ -33,6 +33,8 @@ pub struct Executors {
     pub(crate) logs: super::exec_logs::LogTasks,
     #[allow(dead_code)] // filled by the port-forwards
     pub(crate) forwards: super::exec_forwards::ForwardTasks,
+    /// Where every mutation is recorded; None when there is no state directory.
+    pub(crate) audit_path: Option<std::path::PathBuf>,
 }
 
 impl Executors {
@@ -83,6 +85,7 @@ impl Executors {
             }
             Cmd::Logs(c) => super::exec_logs::run(self, c).await,
             Cmd::Forward(c) => super::exec_forwards::run(self, c).await,
+            Cmd::Mutate(m) => super::exec_recovery::run(self, m).await,
             Cmd::OpenContext(name) => {
                 let Some(info) = self
                     .kubeconfig
@@ -116,6 +119,7 @@ pub async fn run(
     kubeconfig: LoadedKubeconfig,
     namespace: Option<String>,
     problems: Vec<String>,
+    audit_path: Option<std::path::PathBuf>,
 ) -> anyhow::Result<()> {
     let (events_tx, mut events_rx) = mpsc::channel::<SessionEvent>(4096);
     let (results_tx, mut results_rx) = mpsc::unbounded_channel::<Msg>();
@@ -128,6 +132,7 @@ pub async fn run(
         results: results_tx.clone(),
         logs: Default::default(),
         forwards: Default::default(),
+        audit_path,
     };
     for c in state.contexts.clone() {
         if let Err(e) = exec.open(&c.info).await {

@@ -13,6 +13,7 @@ use crate::cluster::rows::{DeploymentRow, Key, NodeRow, PdbRow, PodRow, ReplicaS
 use super::filter::{LabelFilter, TextFilter};
 use super::forwards::ForwardsState;
 use super::logs::LogsState;
+use super::recovery::{Confirm, Results, Wizard};
 use crate::ui::keymap::Keymap;
 
 /// One live context: its rows and how its API and watches are doing.
@@ -205,6 +206,10 @@ pub enum Screen {
     Logs,
     /// Port-forwards list (`app::forwards`).
     Forwards,
+    /// The drain wizard for `State::wizard`'s node.
+    Drain,
+    /// Rollout progress of the shown contexts' deployments.
+    Rollouts,
 }
 
 /// A line being typed at the bottom of the screen.
@@ -213,6 +218,13 @@ pub enum Prompt {
     Command(String),
     Filter(String),
     LabelFilter(String),
+    /// The replica count for a scale, prefilled with the current one.
+    Scale {
+        context: String,
+        namespace: String,
+        name: String,
+        text: String,
+    },
 }
 
 /// A full-screen text view over the tables (describe, YAML, help).
@@ -266,6 +278,14 @@ pub struct State {
     pub screen: Screen,
     pub logs: LogsState,
     pub forwards: ForwardsState,
+    /// The drain wizard, while one is open.
+    pub wizard: Option<Wizard>,
+    /// The question in front of a mutation.
+    pub confirm: Option<Confirm>,
+    /// Per-object outcomes of the last bulk mutation.
+    pub results: Option<Results>,
+    /// Contexts the config file marks read-only: no mutation reaches them.
+    pub readonly_contexts: Vec<String>,
 }
 
 impl State {
@@ -302,6 +322,10 @@ impl State {
             screen: Screen::Table,
             logs: LogsState::default(),
             forwards: ForwardsState::default(),
+            wizard: None,
+            confirm: None,
+            results: None,
+            readonly_contexts: Vec::new(),
         }
     }
 

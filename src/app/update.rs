@@ -58,6 +58,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
         }
         Msg::Logs(m) => super::logs::update(state, m),
         Msg::Forward(m) => super::forwards::update(state, m),
+        Msg::Recovery(m) => super::recovery::update(state, m),
         Msg::ConfigProblem(text) => {
             state.notice = Some((Level::Warn, text));
             state.dirty = true;
@@ -72,21 +73,40 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
         state.quit = true;
         return vec![];
     }
+    // A question in front of a mutation takes every key until answered.
+    if state.confirm.is_some() {
+        return super::recovery::on_confirm_key(state, key);
+    }
     if state.prompt.is_some() {
         return on_prompt_key(state, key);
     }
+    if state.results.is_some() {
+        if matches!(
+            state.keymap.action_for(&key),
+            Some(Action::Back | Action::Quit)
+        ) || key.code == KeyCode::Enter
+        {
+            state.results = None;
+        }
+        return vec![];
+    }
+    if state.help {
+        if matches!(
+            state.keymap.action_for(&key),
+            Some(Action::Back | Action::Help | Action::Quit)
+        ) {
+            state.help = false;
+        }
+        return vec![];
+    }
     match state.screen {
+        Screen::Drain => return super::recovery::on_wizard_key(state, key),
+        Screen::Rollouts => return on_rollouts_key(state, key),
         Screen::Logs => return super::logs::on_key(state, key),
         Screen::Forwards => return super::forwards::on_key(state, key),
         Screen::Table => {}
     }
     let action = state.keymap.action_for(&key);
-    if state.help {
-        if matches!(action, Some(Action::Back | Action::Help | Action::Quit)) {
-            state.help = false;
-        }
-        return vec![];
-    }
     if let Some(o) = state.overlay.as_mut() {
         match action {
             Some(Action::Back | Action::Quit) => state.overlay = None,
@@ -101,21 +121,33 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
     }
     let Some(action) = action else { return vec![] };
     if is_mutation(action) {
-        let what = format!("{action:?}").to_lowercase();
-        state.notice = Some(if state.readonly {
-            (
+        if state.readonly {
+            state.notice = Some((
                 Level::Warn,
-                format!("read-only: {what} is disabled (started with --readonly)"),
-            )
-        } else {
-            (
-                Level::Info,
-                format!("{what}: guided changes come with the recovery tools; nothing was changed"),
-            )
-        });
-        return vec![];
+                format!(
+                    "read-only: {} is disabled (started with --readonly)",
+                    action.name().replace('_', " ")
+                ),
+            ));
+            return vec![];
+        }
+        return super::recovery::on_mutation_key(state, action);
     }
     on_action(state, action)
+}
+
+/// Keys on the rollout watch: leave it, switch views, or quit; everything else is the table's.
+fn on_rollouts_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
+    match state.keymap.action_for(&key) {
+        Some(Action::Back | Action::Rollouts) => state.screen = Screen::Table,
+        Some(Action::Quit) => state.quit = true,
+        Some(Action::Help) => state.help = true,
+        Some(a @ (Action::NextContext | Action::PrevContext | Action::ToggleMergedContexts)) => {
+            return on_action(state, a);
+        }
+        _ => {}
+    }
+    vec![]
 }
 
 fn move_selection(state: &mut State, delta: isize) {
@@ -199,6 +231,7 @@ fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
         Action::Logs => return super::logs::open_for_selection(state),
         Action::PortForward => return super::forwards::open_dialog(state),
         Action::Forwards => state.screen = Screen::Forwards,
+        Action::Rollouts => state.screen = Screen::Rollouts,
         _ => {
             state.notice = Some((
                 Level::Info,
@@ -245,7 +278,10 @@ fn on_prompt_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
         return vec![];
     };
     let text = match prompt {
-        Prompt::Command(t) | Prompt::Filter(t) | Prompt::LabelFilter(t) => t,
+        Prompt::Command(t)
+        | Prompt::Filter(t)
+        | Prompt::LabelFilter(t)
+        | Prompt::Scale { text: t, .. } => t,
     };
     match key.code {
         KeyCode::Esc => {
@@ -293,6 +329,39 @@ fn namespaces(state: &State) -> Vec<String> {
 
 fn submit(state: &mut State, prompt: Prompt) -> Vec<Cmd> {
     match prompt {
+        Prompt::Scale {
+            context,
+            namespace,
+            name,
+            text,
+        } => {
+            match text.trim().parse::<i32>() {
+                Ok(replicas) if replicas >= 0 => super::recovery::ask(
+                    state,
+                    format!("Scale deployment {namespace}/{name} on {context} to {replicas}"),
+                    vec![format!("set spec.replicas to {replicas}")],
+                    if replicas == 0 {
+                        vec!["0 replicas: every pod of the deployment goes away".into()]
+                    } else {
+                        vec![]
+                    },
+                    super::recovery::Mutation::Scale {
+                        context,
+                        namespace,
+                        name: name.clone(),
+                        replicas,
+                    },
+                    &name,
+                ),
+                _ => {
+                    state.notice = Some((
+                        Level::Error,
+                        format!("scale: '{text}' is not a replica count (a whole number ≥ 0)"),
+                    ))
+                }
+            }
+            vec![]
+        }
         Prompt::Filter(t) => {
             state.filter = TextFilter::new(&t);
             state.selected = 0;

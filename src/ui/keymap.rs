@@ -91,6 +91,8 @@ actions! {
     ForceDelete => "force_delete", "force-delete the pod (grace 0)";
     Scale => "scale", "scale the deployment";
     RolloutRestart => "rollout_restart", "restart the deployment's rollout";
+    BulkForceDelete => "bulk_force_delete", "force-delete every pod the current filter shows (previewed first)";
+    Rollouts => "rollouts", "watch rollouts: updated / ready / available per deployment";
     Logs => "logs", "follow logs";
     PortForward => "port_forward", "forward a local port to the pod";
     Forwards => "forwards", "list active port-forwards";
@@ -127,6 +129,7 @@ pub fn is_mutation(action: Action) -> bool {
             | Action::ForceDelete
             | Action::Scale
             | Action::RolloutRestart
+            | Action::BulkForceDelete
     )
 }
 

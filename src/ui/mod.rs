@@ -3,6 +3,8 @@ pub mod config_error;
 pub mod forwards_view;
 pub mod keymap;
 pub mod logs_view;
+pub mod recovery_view;
+pub mod rollouts_view;
 pub mod sanitize;
 pub mod screen;
 pub mod theme;

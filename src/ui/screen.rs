@@ -41,6 +41,8 @@ pub fn draw(f: &mut Frame, state: &State, theme: &Theme) {
         Screen::Table => draw_table(f, main, state, theme),
         Screen::Logs => crate::ui::logs_view::draw(f, main, state, theme),
         Screen::Forwards => crate::ui::forwards_view::draw(f, main, state, theme),
+        Screen::Drain => crate::ui::recovery_view::draw_wizard(f, main, state, theme),
+        Screen::Rollouts => crate::ui::rollouts_view::draw(f, main, state, theme),
     }
     draw_notice(f, notice, state, theme);
     draw_bottom(f, bottom, state, theme);
@@ -50,6 +52,12 @@ pub fn draw(f: &mut Frame, state: &State, theme: &Theme) {
     }
     if state.help {
         draw_help(f, main, state, theme);
+    }
+    if let Some(r) = &state.results {
+        crate::ui::recovery_view::draw_results(f, main, r, theme);
+    }
+    if let Some(c) = &state.confirm {
+        crate::ui::recovery_view::draw_confirm(f, main, c, theme);
     }
 }
 
@@ -411,6 +419,19 @@ fn draw_bottom(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         Some(Prompt::LabelFilter(t)) => {
             Line::styled(format!("label selector: {t}█"), theme.command_line)
         }
+        Some(Prompt::Scale {
+            namespace,
+            name,
+            text,
+            ..
+        }) => Line::styled(
+            format!(
+                "scale deployment {}/{} to replicas: {text}█",
+                clean(namespace),
+                clean(name)
+            ),
+            theme.command_line,
+        ),
         None => {
             let hints: Vec<String> = [
                 (Action::CommandMode, "command"),
@@ -473,11 +494,10 @@ fn draw_text_overlay(
 
 /// Actions this build of the cockpit carries out; the others are listed but say so.
 fn available(action: Action) -> bool {
-    !crate::ui::keymap::is_mutation(action)
-        && !matches!(
-            action,
-            Action::Logs | Action::PortForward | Action::Forwards | Action::Refresh
-        )
+    !matches!(
+        action,
+        Action::Logs | Action::PortForward | Action::Forwards | Action::Refresh
+    )
 }
 
 fn draw_help(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
@@ -512,6 +532,16 @@ fn draw_help(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         "Commands: :pods :deploy :nodes :ctx [NAME] :ns [NAME|all] :help :q   (tab completes)",
         theme.dim,
     ));
+    if !state.readonly {
+        lines.push(Line::styled(
+            "Drain wizard (drain on a node): enter drains · e escalates the selected pod one step (evict → delete → force delete) · E escalates every blocked pod · esc back",
+            theme.dim,
+        ));
+        lines.push(Line::styled(
+            "Every change asks first and is written to the audit log (kockpit audit); on production contexts type the object's name (or the count) to confirm",
+            theme.dim,
+        ));
+    }
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.border_focused)

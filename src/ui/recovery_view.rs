@@ -1,0 +1,313 @@
+//! Drawing guided recovery: the drain wizard, the confirmation in front of every mutation, and
+//! the per-object results of the last one.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Cell, Clear, Paragraph, Row, Table, TableState, Wrap};
+
+use crate::app::recovery::{self, Confirm, Results, WizardRow};
+use crate::app::state::State;
+use crate::printers::age;
+use crate::recovery::drain::PodState;
+use crate::recovery::plan::{PodClass, Step};
+use crate::ui::sanitize::clean;
+use crate::ui::theme::Theme;
+
+fn class_style(r: &WizardRow, theme: &Theme) -> Style {
+    if r.blocked() {
+        theme.status_error
+    } else if r.class.skipped() {
+        theme.dim
+    } else if matches!(r.class, PodClass::EmptyDir | PodClass::Terminating) {
+        theme.status_warn
+    } else {
+        theme.status_ok
+    }
+}
+
+fn drain_text(r: &WizardRow) -> String {
+    match &r.drain {
+        None => String::new(),
+        Some((PodState::Blocked { attempt }, why)) => {
+            format!("refused ×{attempt}: {why}")
+        }
+        Some((PodState::Evicted, _)) => "evicted, shutting down".into(),
+        Some((PodState::Waiting, _)) => "waiting".into(),
+        Some((PodState::Gone, why)) => format!("gone ({why})"),
+        Some((PodState::NeedsEscalation, _)) => "needs escalation".into(),
+        Some((PodState::Failed, why)) => format!("failed: {why}"),
+        Some((PodState::Skipped, _)) => String::new(),
+    }
+}
+
+/// The drain wizard over the main area.
+pub fn draw_wizard(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let Some(w) = &state.wizard else { return };
+    let rows = recovery::wizard_rows(state, w);
+    let p = recovery::progress(w, &rows);
+    let node = state.context_index(&w.context).and_then(|i| {
+        state.contexts[i]
+            .nodes
+            .get(&(String::new(), w.node.clone()))
+    });
+    let [head, table, detail, log] = Layout::vertical([
+        Constraint::Length(3),
+        Constraint::Min(4),
+        Constraint::Length(4),
+        Constraint::Length(3),
+    ])
+    .areas(area);
+
+    let status = node.map_or("gone".to_string(), |n| n.status.clone());
+    let phase = if w.running {
+        "draining".to_string()
+    } else if w.started.is_some() {
+        "drain pass done".to_string()
+    } else {
+        "not started: enter drains".to_string()
+    };
+    let elapsed = w
+        .started
+        .map(|s| format!("elapsed {}", age::since(s, state.now)))
+        .unwrap_or_default();
+    let mut progress = vec![
+        Span::styled(format!("evicted {}", p.evicted), theme.status_ok),
+        Span::raw("  "),
+        Span::styled(format!("waiting {}", p.waiting), theme.status_warn),
+        Span::raw("  "),
+        Span::styled(
+            format!("blocked {}", p.blocked),
+            if p.blocked > 0 {
+                theme.status_error
+            } else {
+                theme.dim
+            },
+        ),
+        Span::raw("  "),
+        Span::raw(format!("remaining {}", p.remaining)),
+        Span::raw("  "),
+        Span::styled(format!("skipped {}", p.skipped), theme.dim),
+        Span::raw("  "),
+        Span::raw(elapsed),
+    ];
+    if w.running
+        && let Some(t) = w.last_refusal
+    {
+        let next = 5 - (state.now.as_second() - t.as_second()).clamp(0, 5);
+        progress.push(Span::styled(
+            format!("  budget refused: retry in {next}s"),
+            theme.status_warn,
+        ));
+    }
+    let title = format!(
+        " Drain {} ({}) — {status} — {phase} ",
+        clean(&w.node),
+        clean(&w.context)
+    );
+    f.render_widget(
+        Paragraph::new(vec![Line::from(progress)]).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .border_style(theme.border_focused)
+                .title(Span::styled(title, theme.header)),
+        ),
+        head,
+    );
+
+    let header = Row::new(["NAMESPACE", "NAME", "STATUS", "PLAN", "DRAIN", "NEXT STEP"])
+        .style(theme.table_header);
+    let body: Vec<Row> = rows
+        .iter()
+        .map(|r| {
+            Row::new(vec![
+                Cell::from(clean(&r.namespace).into_owned()),
+                Cell::from(clean(&r.name).into_owned()),
+                Cell::from(clean(&r.status).into_owned()),
+                Cell::from(r.class.describe()).style(class_style(r, theme)),
+                Cell::from(clean(&drain_text(r)).into_owned()),
+                Cell::from(r.next.map(Step::label).unwrap_or("—")),
+            ])
+        })
+        .collect();
+    let mut ts = TableState::default();
+    if !rows.is_empty() {
+        ts.select(Some(w.selected.min(rows.len() - 1)));
+    }
+    f.render_stateful_widget(
+        Table::new(
+            body,
+            [
+                Constraint::Length(14),
+                Constraint::Min(20),
+                Constraint::Length(12),
+                Constraint::Min(30),
+                Constraint::Min(16),
+                Constraint::Length(12),
+            ],
+        )
+        .header(header)
+        .row_highlight_style(theme.selected_row)
+        .block(
+            Block::default()
+                .borders(Borders::ALL)
+                .border_style(theme.border),
+        ),
+        table,
+        &mut ts,
+    );
+
+    // What the selected pod's next step would run.
+    let mut lines = Vec::new();
+    if let Some(r) = rows.get(w.selected.min(rows.len().saturating_sub(1))) {
+        match r.next {
+            Some(step) => {
+                lines.push(Line::from(vec![
+                    Span::styled("e ", theme.help_key),
+                    Span::raw(format!(
+                        "{} {}/{}: ",
+                        step.label(),
+                        clean(&r.namespace),
+                        clean(&r.name)
+                    )),
+                    Span::styled(
+                        clean(&crate::recovery::plan::kubectl(
+                            &w.context,
+                            step,
+                            &r.namespace,
+                            &r.name,
+                        ))
+                        .into_owned(),
+                        theme.command_line,
+                    ),
+                ]));
+                if step == Step::ForceDelete {
+                    lines.push(Line::styled(
+                        format!("warning: {}", recovery::FORCE_WARNING),
+                        theme.status_warn,
+                    ));
+                }
+            }
+            None => lines.push(Line::styled(
+                format!("{}: nothing to do", clean(&r.name)),
+                theme.dim,
+            )),
+        }
+        for warn in &r.warnings {
+            lines.push(Line::styled(clean(warn).into_owned(), theme.status_warn));
+        }
+    }
+    lines.push(Line::styled(
+        "enter drain · e escalate selected · E escalate every blocked pod · c/u cordon/uncordon · esc back",
+        theme.dim,
+    ));
+    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), detail);
+
+    let recent: Vec<Line> = w
+        .log
+        .iter()
+        .rev()
+        .take(log.height as usize)
+        .rev()
+        .map(|l| Line::styled(clean(l).into_owned(), theme.dim))
+        .collect();
+    f.render_widget(Paragraph::new(recent), log);
+}
+
+fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let w = width.min(area.width);
+    let h = height.min(area.height);
+    Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height - h) / 2,
+        width: w,
+        height: h,
+    }
+}
+
+/// The confirmation dialog: what will happen, warnings, the kubectl commands, and the answer.
+pub fn draw_confirm(f: &mut Frame, area: Rect, c: &Confirm, theme: &Theme) {
+    let commands = c.mutation.kubectl();
+    let mut lines: Vec<Line> = Vec::new();
+    for d in &c.details {
+        lines.push(Line::raw(clean(d).into_owned()));
+    }
+    for w in &c.warnings {
+        lines.push(Line::styled(format!("⚠ {}", clean(w)), theme.status_warn));
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::styled("Equivalent kubectl:", theme.dim));
+    for cmd in commands.iter().take(200) {
+        lines.push(Line::styled(
+            format!("  {}", clean(cmd)),
+            theme.command_line,
+        ));
+    }
+    lines.push(Line::raw(""));
+    match &c.expect {
+        Some(expect) => {
+            lines.push(Line::styled(
+                format!("Production: type {} to confirm, esc cancels", clean(expect)),
+                theme.production_banner,
+            ));
+            lines.push(Line::styled(
+                format!("> {}█", clean(&c.typed)),
+                theme.command_line,
+            ));
+        }
+        None => lines.push(Line::styled(
+            "y or enter to confirm, n or esc to cancel",
+            theme.help_key,
+        )),
+    }
+    let height = (lines.len() as u16 + 2).min(area.height);
+    let rect = centered(area, area.width.saturating_sub(4).max(20), height);
+    f.render_widget(Clear, rect);
+    f.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .style(theme.base)
+            .block(
+                Block::default()
+                    .borders(Borders::ALL)
+                    .border_style(theme.status_warn)
+                    .title(Span::styled(format!(" {} ", clean(&c.title)), theme.header)),
+            ),
+        rect,
+    );
+}
+
+/// Per-object outcomes of the last mutation.
+pub fn draw_results(f: &mut Frame, area: Rect, r: &Results, theme: &Theme) {
+    let mut lines: Vec<Line> = r
+        .outcomes
+        .iter()
+        .map(|o| match &o.result {
+            Ok(t) => Line::styled(
+                format!("✓ {}: {}", clean(&o.object), clean(t)),
+                theme.status_ok,
+            ),
+            Err(e) => Line::styled(
+                format!("✗ {}: {}", clean(&o.object), clean(e)),
+                theme.status_error,
+            ),
+        })
+        .collect();
+    lines.push(Line::styled("enter or esc closes", theme.dim));
+    let height = (lines.len() as u16 + 2).min(area.height);
+    let rect = centered(area, area.width.saturating_sub(4).max(20), height);
+    f.render_widget(Clear, rect);
+    f.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .style(theme.base)
+            .block(
+                Block::default()
+                    .borders(Borders::ALL)
+                    .border_style(theme.border_focused)
+                    .title(Span::styled(format!(" {} ", clean(&r.title)), theme.header)),
+            ),
+        rect,
+    );
+}
