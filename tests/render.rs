@@ -338,3 +338,217 @@ fn help_lists_every_binding_and_none_of_the_mutations_when_readonly() {
         "{t}"
     );
 }
+
+// ---- guided recovery: the drain wizard, the escalation confirmation, the rollout watch ----
+
+fn pod_json(v: serde_json::Value) -> PodRow {
+    let p: Pod = serde_json::from_value(v).unwrap();
+    PodRow::from_pod(&p)
+}
+
+/// A prod node hosting one pod of every class the wizard names.
+fn wizard_state() -> State {
+    use k8s_openapi::api::policy::v1::PodDisruptionBudget;
+    use kockpit::cluster::rows::PdbRow;
+    let mut s = demo_state();
+    let node_name = "ip-172-20-41-155";
+    let owned = |kind: &str| json!([{"apiVersion": "apps/v1", "kind": kind, "name": "owner", "uid": "u", "controller": true}]);
+    let meta = |name: &str, labels: serde_json::Value, owners: serde_json::Value| json!({"name": name, "namespace": "default", "creationTimestamp": "2026-11-23T02:00:00Z", "labels": labels, "ownerReferences": owners});
+    let spec = |volumes: serde_json::Value| json!({"nodeName": node_name, "containers": [{"name": "c"}], "volumes": volumes});
+    let pods = vec![
+        pod_json(
+            json!({"metadata": meta("keycloak-0", json!({"app": "keycloak"}), owned("StatefulSet")), "spec": spec(json!([])), "status": running()}),
+        ),
+        pod_json(
+            json!({"metadata": meta("kube-router-x", json!({}), owned("DaemonSet")), "spec": spec(json!([])), "status": running()}),
+        ),
+        pod_json(
+            json!({"metadata": meta("web-1", json!({}), owned("ReplicaSet")), "spec": spec(json!([])), "status": running()}),
+        ),
+        pod_json(
+            json!({"metadata": meta("cache-1", json!({}), owned("ReplicaSet")), "spec": spec(json!([{"name": "scratch", "emptyDir": {}}])), "status": running()}),
+        ),
+        pod_json(
+            json!({"metadata": meta("debug-shell", json!({}), json!([])), "spec": spec(json!([])), "status": running()}),
+        ),
+    ];
+    let pdb: PodDisruptionBudget = serde_json::from_value(json!({
+        "metadata": {"name": "keycloak", "namespace": "default"},
+        "spec": {"minAvailable": 1, "selector": {"matchLabels": {"app": "keycloak"}}},
+        "status": {"disruptionsAllowed": 0, "currentHealthy": 1, "desiredHealthy": 1, "expectedPods": 1}
+    }))
+    .unwrap();
+    let i = s.context_index("prod").unwrap();
+    s.contexts[i].apply(ClusterEvent::Pods(Delta::Reset(pods)));
+    s.contexts[i].apply(ClusterEvent::Pdbs(Delta::Reset(vec![PdbRow::from_pdb(
+        &pdb,
+    )])));
+    // Open the wizard the way the operator does: nodes view, focus prod, filter, drain key.
+    s.merged = false;
+    s.focus = i;
+    s.view = ViewKind::Nodes;
+    s.filter = kockpit::app::filter::TextFilter::new("41-155");
+    let cmds = kockpit::app::update::update(&mut s, key('r'));
+    assert!(cmds.is_empty(), "opening the wizard changes nothing");
+    s
+}
+
+fn key(c: char) -> kockpit::app::msg::Msg {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    kockpit::app::msg::Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
+}
+
+fn enter() -> kockpit::app::msg::Msg {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    kockpit::app::msg::Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE))
+}
+
+#[test]
+fn drain_wizard_lists_every_pod_classified_with_blockers_first_in_the_error_style() {
+    let s = wizard_state();
+    let b = render(&s, 180, 40);
+    let t = text(&b);
+    assert!(t.contains("Drain ip-172-20-41-155 (prod)"), "{t}");
+    assert!(t.contains("not started: enter drains"), "{t}");
+    for line in [
+        "blocked: PodDisruptionBudget keycloak (minAvailable 1) allows 0",
+        "blocked: no controller, needs delete or force",
+        "evict (emptyDir data is lost)",
+        "skip: managed by a DaemonSet",
+    ] {
+        assert!(t.contains(line), "{line} missing:\n{t}");
+    }
+    // Blocked pods come first, skipped ones last.
+    let y = |needle: &str| {
+        find(&b, needle)
+            .unwrap_or_else(|| panic!("{needle}:\n{t}"))
+            .1
+    };
+    assert!(y("debug-shell") < y("web-1"));
+    assert!(y("keycloak-0") < y("web-1"));
+    assert!(y("web-1") < y("kube-router-x"));
+    let (th, _) = theme::load(None, None);
+    let (x, row) = find(&b, "blocked: PodDisruptionBudget").unwrap();
+    assert_eq!(
+        b[(x, row)].fg,
+        th.status_error.fg.unwrap(),
+        "a blocked pod is drawn as an error"
+    );
+    assert!(t.contains("blocked 2  remaining 4  skipped 1"), "{t}");
+}
+
+#[test]
+fn escalation_confirmation_shows_the_kubectl_command_warning_and_asks_for_the_name_on_prod() {
+    use kockpit::app::msg::Cmd;
+    use kockpit::app::recovery::Mutation;
+    use kockpit::recovery::plan::Step;
+    let mut s = wizard_state();
+    // keycloak is selected second (debug-shell sorts first): move down, escalate to evict.
+    kockpit::app::update::update(&mut s, key('j'));
+    kockpit::app::update::update(&mut s, key('e'));
+    let t = text(&render(&s, 180, 40));
+    assert!(t.contains("Evict pod default/keycloak-0 on prod"), "{t}");
+    assert!(
+        t.contains("/api/v1/namespaces/default/pods/keycloak-0/eviction"),
+        "{t}"
+    );
+    assert!(t.contains("type keycloak-0 to confirm"), "{t}");
+    // Enter without the name does nothing but say so.
+    assert!(kockpit::app::update::update(&mut s, enter()).is_empty());
+    for c in "keycloak-0".chars() {
+        kockpit::app::update::update(&mut s, key(c));
+    }
+    let cmds = kockpit::app::update::update(&mut s, enter());
+    assert!(
+        matches!(&cmds[..], [Cmd::Mutate(Mutation::Pods { step: Step::Evict, pods })] if pods[0].name == "keycloak-0"),
+        "{cmds:?}"
+    );
+    // The ladder moves on: delete, then force delete with its warning.
+    kockpit::app::update::update(&mut s, key('e'));
+    let t = text(&render(&s, 180, 40));
+    assert!(t.contains("Delete pod default/keycloak-0 on prod"), "{t}");
+    assert!(
+        t.contains("kubectl --context prod delete pod keycloak-0 -n default ")
+            && !t.contains("--grace-period=0"),
+        "{t}"
+    );
+    for c in "keycloak-0".chars() {
+        kockpit::app::update::update(&mut s, key(c));
+    }
+    kockpit::app::update::update(&mut s, enter());
+    kockpit::app::update::update(&mut s, key('e'));
+    let b = render(&s, 180, 40);
+    let t = text(&b);
+    assert!(
+        t.contains("Force delete pod default/keycloak-0 on prod"),
+        "{t}"
+    );
+    assert!(
+        t.contains(
+            "kubectl --context prod delete pod keycloak-0 -n default --grace-period=0 --force"
+        ),
+        "{t}"
+    );
+    assert!(t.contains("the process may still be running"), "{t}");
+    let (th, _) = theme::load(None, None);
+    let (x, y) = find(&b, "Production: type keycloak-0").unwrap();
+    assert_eq!(b[(x, y)].bg, th.production_banner.bg.unwrap());
+}
+
+#[test]
+fn rollout_watch_lists_stuck_first_with_old_replica_sets_draining() {
+    use k8s_openapi::api::apps::v1::ReplicaSet;
+    use kockpit::cluster::rows::ReplicaSetRow;
+    let mut s = demo_state();
+    let i = s.context_index("prod").unwrap();
+    let mut web = deployment("web", false);
+    web.uid = "web-uid".into();
+    web.updated = 2;
+    web.available = 2;
+    web.ready = 2;
+    web.rollout = kockpit::cluster::rows::Rollout::Progressing;
+    let rs = |name: &str, rev: &str, replicas: i32| {
+        let r: ReplicaSet = serde_json::from_value(json!({
+            "metadata": {"name": name, "namespace": "default", "annotations": {"deployment.kubernetes.io/revision": rev},
+                         "ownerReferences": [{"apiVersion": "apps/v1", "kind": "Deployment", "name": "web", "uid": "web-uid", "controller": true}]},
+            "spec": {"replicas": replicas, "selector": {}},
+            "status": {"replicas": if replicas == 0 {1} else {replicas}, "readyReplicas": replicas}
+        }))
+        .unwrap();
+        ReplicaSetRow::from_replica_set(&r)
+    };
+    s.contexts[i].apply(ClusterEvent::Deployments(Delta::Reset(vec![
+        deployment("api", false),
+        web,
+        deployment("keycloak", true),
+    ])));
+    s.contexts[i].apply(ClusterEvent::ReplicaSets(Delta::Reset(vec![
+        rs("web-new", "2", 3),
+        rs("web-old", "1", 0),
+    ])));
+    s.merged = false;
+    s.focus = i;
+    kockpit::app::update::update(&mut s, key('w'));
+    let b = render(&s, 180, 30);
+    let t = text(&b);
+    assert!(t.contains("Rollouts"), "{t}");
+    let y = |needle: &str| {
+        find(&b, needle)
+            .unwrap_or_else(|| panic!("{needle}:\n{t}"))
+            .1
+    };
+    assert!(
+        y("keycloak") < y("web ") && y("web ") < y("api"),
+        "stuck, then progressing, then done:\n{t}"
+    );
+    assert!(t.contains("web-old 1→0"), "{t}");
+    assert!(t.contains("stuck: "), "{t}");
+    assert!(t.contains("2 in progress, 1 stuck"), "{t}");
+    let (th, _) = theme::load(None, None);
+    let (x, row) = find(&b, "keycloak").unwrap();
+    assert_eq!(
+        b[(x, row)].fg,
+        th.status_error.fg.unwrap(),
+        "a stuck rollout is drawn as an error"
+    );
+}

@@ -55,8 +55,8 @@ pub fn draw_wizard(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let [head, table, detail, log] = Layout::vertical([
         Constraint::Length(3),
         Constraint::Min(4),
+        Constraint::Length(6),
         Constraint::Length(4),
-        Constraint::Length(3),
     ])
     .areas(area);
 
@@ -92,7 +92,11 @@ pub fn draw_wizard(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         Span::raw("  "),
         Span::raw(elapsed),
     ];
+    let refused_now = rows
+        .iter()
+        .any(|r| matches!(r.drain, Some((PodState::Blocked { .. }, _))));
     if w.running
+        && refused_now
         && let Some(t) = w.last_refusal
     {
         let next = 5 - (state.now.as_second() - t.as_second()).clamp(0, 5);
@@ -142,8 +146,8 @@ pub fn draw_wizard(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
                 Constraint::Length(14),
                 Constraint::Min(20),
                 Constraint::Length(12),
-                Constraint::Min(30),
-                Constraint::Min(16),
+                Constraint::Fill(3),
+                Constraint::Fill(2),
                 Constraint::Length(12),
             ],
         )
@@ -160,7 +164,20 @@ pub fn draw_wizard(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
 
     // What the selected pod's next step would run.
     let mut lines = Vec::new();
+    if p.remaining == 0 && w.started.is_some() {
+        lines.push(Line::styled(
+            format!(
+                "node drained: no pods left to move ({} skipped: DaemonSet / mirror / completed)",
+                p.skipped
+            ),
+            theme.status_ok,
+        ));
+    }
     if let Some(r) = rows.get(w.selected.min(rows.len().saturating_sub(1))) {
+        lines.push(Line::from(vec![
+            Span::styled(format!("{}: ", clean(&r.name)), theme.dim),
+            Span::styled(r.class.describe(), class_style(r, theme)),
+        ]));
         match r.next {
             Some(step) => {
                 lines.push(Line::from(vec![
@@ -198,10 +215,6 @@ pub fn draw_wizard(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             lines.push(Line::styled(clean(warn).into_owned(), theme.status_warn));
         }
     }
-    lines.push(Line::styled(
-        "enter drain · e escalate selected · E escalate every blocked pod · c/u cordon/uncordon · esc back",
-        theme.dim,
-    ));
     f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), detail);
 
     let recent: Vec<Line> = w
