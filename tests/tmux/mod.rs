@@ -219,3 +219,17 @@ pub fn has_pod_row(screen: &str, context: &str, name_prefix: &str) -> bool {
         r.first().is_some_and(|c| c == context) && r.iter().any(|c| c.starts_with(name_prefix))
     })
 }
+
+/// Polls `f` until it returns Ok; panics with its last error at the deadline.
+pub fn eventually_ok(what: &str, deadline: Duration, f: impl Fn() -> Result<(), String>) {
+    let start = Instant::now();
+    loop {
+        match f() {
+            Ok(()) => return,
+            Err(e) if start.elapsed() > deadline => {
+                panic!("timed out after {deadline:?} waiting for {what}: {e}")
+            }
+            Err(_) => std::thread::sleep(Duration::from_millis(100)),
+        }
+    }
+}
