@@ -92,7 +92,7 @@ fn drain_wizard_walked_with_keys_on_prod_empties_the_node_and_audits_every_step(
     t.wait_for("one node", WAIT, |s| {
         rows(s)
             .iter()
-            .filter(|r| r.iter().any(|c| *c == node))
+            .filter(|r| r.contains(&node))
             .count()
             == 1
     });
