@@ -90,11 +90,7 @@ fn drain_wizard_walked_with_keys_on_prod_empties_the_node_and_audits_every_step(
     t.type_text(&node);
     t.send(&["Enter"]);
     t.wait_for("one node", WAIT, |s| {
-        rows(s)
-            .iter()
-            .filter(|r| r.contains(&node))
-            .count()
-            == 1
+        rows(s).iter().filter(|r| r.contains(&node)).count() == 1
     });
     // Open the wizard: the blockers are on screen before anything changes.
     t.send(&["r"]);

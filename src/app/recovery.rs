@@ -961,4 +961,159 @@ mod tests {
         );
         assert_eq!(m.verb(), "force delete");
     }
+
+    use crate::app::msg::Msg;
+    use crate::app::update::update;
+    use crate::cluster::events::{ClusterEvent, Delta};
+    use crate::cluster::kubeconfig::ContextInfo;
+    use crossterm::event::{KeyEvent, KeyModifiers};
+
+    fn state(production: bool) -> State {
+        let info = ContextInfo {
+            name: "prod".into(),
+            cluster: "prod".into(),
+            user: "prod-admin".into(),
+            namespace: None,
+            server: "https://127.0.0.1:1".into(),
+            production,
+        };
+        let mut s = State::new(
+            vec![info],
+            vec!["prod".into()],
+            None,
+            false,
+            crate::ui::keymap::Keymap::default(),
+        );
+        let node: k8s_openapi::api::core::v1::Node =
+            serde_json::from_value(serde_json::json!({"metadata": {"name": "node-1"}})).unwrap();
+        let dep: k8s_openapi::api::apps::v1::Deployment = serde_json::from_value(
+            serde_json::json!({"metadata": {"name": "web", "namespace": "default"}, "spec": {"replicas": 3, "selector": {}, "template": {}}}),
+        )
+        .unwrap();
+        s.contexts[0].apply(ClusterEvent::Nodes(Delta::Reset(vec![
+            crate::cluster::rows::NodeRow::from_node(&node),
+        ])));
+        s.contexts[0].apply(ClusterEvent::Deployments(Delta::Reset(vec![
+            crate::cluster::rows::DeploymentRow::from_deployment(&dep),
+        ])));
+        s
+    }
+
+    fn press(s: &mut State, code: KeyCode) -> Vec<Cmd> {
+        update(s, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+    }
+
+    fn typed(s: &mut State, text: &str) {
+        for c in text.chars() {
+            press(s, KeyCode::Char(c));
+        }
+    }
+
+    #[test]
+    fn cordon_outside_production_asks_y_and_n_cancels() {
+        let mut s = state(false);
+        s.view = ViewKind::Nodes;
+        assert!(press(&mut s, KeyCode::Char('c')).is_empty());
+        let c = s.confirm.clone().unwrap();
+        assert_eq!(c.expect, None);
+        assert_eq!(
+            c.mutation.kubectl(),
+            vec!["kubectl --context prod cordon node-1"]
+        );
+        assert!(press(&mut s, KeyCode::Char('n')).is_empty());
+        assert!(s.confirm.is_none());
+        press(&mut s, KeyCode::Char('c'));
+        let cmds = press(&mut s, KeyCode::Char('y'));
+        assert_eq!(
+            cmds,
+            vec![Cmd::Mutate(Mutation::Cordon {
+                context: "prod".into(),
+                node: "node-1".into(),
+                on: true
+            })]
+        );
+    }
+
+    #[test]
+    fn on_production_only_the_typed_name_confirms() {
+        let mut s = state(true);
+        s.view = ViewKind::Nodes;
+        press(&mut s, KeyCode::Char('u'));
+        // `y` is just a letter of the name being typed here.
+        assert!(press(&mut s, KeyCode::Char('y')).is_empty());
+        assert!(press(&mut s, KeyCode::Enter).is_empty());
+        assert!(s.confirm.is_some(), "a wrong name leaves the question up");
+        press(&mut s, KeyCode::Backspace);
+        typed(&mut s, "node-1");
+        let cmds = press(&mut s, KeyCode::Enter);
+        assert!(matches!(
+            &cmds[..],
+            [Cmd::Mutate(Mutation::Cordon { on: false, .. })]
+        ));
+        assert!(s.confirm.is_none());
+    }
+
+    #[test]
+    fn scale_asks_for_a_count_then_confirms_and_rejects_nonsense() {
+        let mut s = state(false);
+        s.view = ViewKind::Deployments;
+        press(&mut s, KeyCode::Char('s'));
+        typed(&mut s, "x");
+        press(&mut s, KeyCode::Enter);
+        assert!(s.confirm.is_none());
+        assert!(s.notice.as_ref().unwrap().1.contains("not a replica count"));
+        press(&mut s, KeyCode::Char('s'));
+        typed(&mut s, "5");
+        press(&mut s, KeyCode::Enter);
+        assert_eq!(
+            s.confirm.as_ref().unwrap().mutation.kubectl(),
+            vec!["kubectl --context prod scale deployment/web -n default --replicas=5"]
+        );
+        let cmds = press(&mut s, KeyCode::Enter);
+        assert!(matches!(
+            &cmds[..],
+            [Cmd::Mutate(Mutation::Scale { replicas: 5, .. })]
+        ));
+    }
+
+    #[test]
+    fn a_context_marked_readonly_in_the_config_refuses_mutations() {
+        let mut s = state(false);
+        s.readonly_contexts = vec!["prod".into()];
+        s.view = ViewKind::Nodes;
+        assert!(press(&mut s, KeyCode::Char('c')).is_empty());
+        assert!(s.confirm.is_none());
+        let (level, text) = s.notice.clone().unwrap();
+        assert_eq!(level, Level::Warn);
+        assert!(text.contains("context prod is read-only"), "{text}");
+    }
+
+    #[test]
+    fn outcomes_of_several_objects_open_a_results_list() {
+        let mut s = state(false);
+        let m = Mutation::Pods {
+            step: Step::ForceDelete,
+            pods: vec![],
+        };
+        update(
+            &mut s,
+            Msg::Recovery(RecoveryMsg::Done {
+                mutation: m,
+                outcomes: vec![
+                    Outcome {
+                        object: "a".into(),
+                        result: Ok("done".into()),
+                    },
+                    Outcome {
+                        object: "b".into(),
+                        result: Err("forbidden".into()),
+                    },
+                ],
+            }),
+        );
+        assert_eq!(s.results.as_ref().unwrap().outcomes.len(), 2);
+        assert_eq!(s.notice.as_ref().unwrap().0, Level::Error);
+        press(&mut s, KeyCode::Enter);
+        assert!(s.results.is_none());
+    }
 }

@@ -329,6 +329,16 @@ impl State {
         }
     }
 
+    /// No mutation can run anywhere: `--readonly`, or every live context read-only by config.
+    pub fn mutations_off(&self) -> bool {
+        self.readonly
+            || (!self.contexts.is_empty()
+                && self
+                    .contexts
+                    .iter()
+                    .all(|c| self.readonly_contexts.contains(&c.info.name)))
+    }
+
     pub fn focused(&self) -> Option<&ContextState> {
         self.contexts.get(self.focus)
     }

@@ -512,7 +512,7 @@ fn draw_help(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         Line::raw(""),
     ];
     for (action, keys) in state.keymap.bindings() {
-        if state.readonly && crate::ui::keymap::is_mutation(action) {
+        if state.mutations_off() && crate::ui::keymap::is_mutation(action) {
             continue;
         }
         lines.push(Line::from(vec![
@@ -536,7 +536,7 @@ fn draw_help(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         "Commands: :pods :deploy :nodes :ctx [NAME] :ns [NAME|all] :help :q   (tab completes)",
         theme.dim,
     ));
-    if !state.readonly {
+    if !state.mutations_off() {
         lines.push(Line::styled(
             "Drain wizard (drain on a node): enter drains · e escalates the selected pod one step (evict → delete → force delete) · E escalates every blocked pod · esc back",
             theme.dim,
