@@ -143,8 +143,8 @@ pub fn draw_wizard(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         Table::new(
             body,
             [
-                Constraint::Length(14),
-                Constraint::Min(20),
+                Constraint::Length(width(rows.iter().map(|r| r.namespace.as_str()), 9)),
+                Constraint::Length(width(rows.iter().map(|r| r.name.as_str()), 4)),
                 Constraint::Length(12),
                 Constraint::Fill(3),
                 Constraint::Fill(2),
@@ -199,7 +199,7 @@ pub fn draw_wizard(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
                         theme.command_line,
                     ),
                 ]));
-                if step == Step::ForceDelete {
+                if step == Step::ForceDelete && r.warnings.is_empty() {
                     lines.push(Line::styled(
                         format!("warning: {}", recovery::FORCE_WARNING),
                         theme.status_warn,
@@ -226,6 +226,15 @@ pub fn draw_wizard(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         .map(|l| Line::styled(clean(l).into_owned(), theme.dim))
         .collect();
     f.render_widget(Paragraph::new(recent), log);
+}
+
+/// Column width for `cells`: the widest, at least `min`, at most 63.
+fn width<'a>(cells: impl Iterator<Item = &'a str>, min: usize) -> u16 {
+    cells
+        .map(|c| crate::ui::sanitize::display_width(&clean(c)))
+        .max()
+        .unwrap_or(0)
+        .clamp(min, 63) as u16
 }
 
 fn centered(area: Rect, width: u16, height: u16) -> Rect {
