@@ -15,6 +15,8 @@ pub enum Command {
     Logs(Vec<String>),
     /// `:forwards` / `:pf`: the port-forwards view.
     Forwards,
+    /// `:drain [NODE...]`: the drain wizard for these nodes, or for every node the filter shows.
+    Drain(Vec<String>),
 }
 
 const WORDS: &[(&str, &[&str])] = &[
@@ -27,6 +29,7 @@ const WORDS: &[(&str, &[&str])] = &[
     ("help", &["help", "?"]),
     ("logs", &["logs", "log"]),
     ("forwards", &["forwards", "pf", "portforwards"]),
+    ("drain", &["drain"]),
 ];
 
 pub fn parse(input: &str) -> Result<Command, String> {
@@ -50,6 +53,7 @@ pub fn parse(input: &str) -> Result<Command, String> {
         Some("help") => Ok(Command::Help),
         Some("logs") => Ok(Command::Logs(rest)),
         Some("forwards") => Ok(Command::Forwards),
+        Some("drain") => Ok(Command::Drain(rest)),
         _ => Err(format!(
             "unknown command :{head} (try :pods, :deploy, :nodes, :ctx, :ns, :logs, :pf, :q)"
         )),

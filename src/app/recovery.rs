@@ -32,8 +32,8 @@ pub enum Mutation {
         node: String,
         on: bool,
     },
-    /// Cordon, then evict every pod that may go, retrying budget-blocked ones.
-    Drain { context: String, node: String },
+    /// Cordon, then evict every pod that may go, retrying budget-blocked ones; nodes drain side by side.
+    Drain { context: String, nodes: Vec<String> },
     /// One rung of the escalation ladder on one or many pods.
     Pods { step: Step, pods: Vec<PodTarget> },
     Scale {
@@ -56,8 +56,9 @@ impl Mutation {
             Mutation::Cordon { context, node, on } => {
                 vec![plan::kubectl_cordon(context, node, *on)]
             }
-            Mutation::Drain { context, node } => vec![format!(
-                "kubectl --context {context} drain {node} --ignore-daemonsets --delete-emptydir-data"
+            Mutation::Drain { context, nodes } => vec![format!(
+                "kubectl --context {context} drain {} --ignore-daemonsets --delete-emptydir-data",
+                nodes.join(" ")
             )],
             Mutation::Pods { step, pods } => pods
                 .iter()
@@ -134,11 +135,13 @@ pub struct Results {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Wizard {
     pub context: String,
-    pub node: String,
+    /// The nodes being drained (one, or every node a `:drain` selected).
+    pub nodes: Vec<String>,
     pub opened: Timestamp,
     /// When the drain was started, if it was.
     pub started: Option<Timestamp>,
-    pub running: bool,
+    /// Nodes whose drain task is still working.
+    pub running: BTreeSet<String>,
     /// Drain task's last word per pod: state and reason.
     pub drain_states: BTreeMap<(String, String), (PodState, String)>,
     /// The last rung the operator ran on a pod.
@@ -170,9 +173,35 @@ pub enum RecoveryMsg {
     },
 }
 
+impl Wizard {
+    pub fn new(context: String, nodes: Vec<String>, now: Timestamp) -> Wizard {
+        Wizard {
+            context,
+            nodes,
+            opened: now,
+            started: None,
+            running: BTreeSet::new(),
+            drain_states: BTreeMap::new(),
+            tried: BTreeMap::new(),
+            last_refusal: None,
+            selected: 0,
+            log: Vec::new(),
+        }
+    }
+
+    pub fn is_running(&self) -> bool {
+        !self.running.is_empty()
+    }
+
+    fn has(&self, context: &str, node: &str) -> bool {
+        self.context == context && self.nodes.iter().any(|n| n == node)
+    }
+}
+
 /// One line of the wizard: a pod on the node, as classified now, and what was done to it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct WizardRow {
+    pub node: String,
     pub namespace: String,
     pub name: String,
     pub status: String,
@@ -211,18 +240,33 @@ pub fn wizard_rows(state: &State, w: &Wizard) -> Vec<WizardRow> {
     let Some(ctx) = state.context_index(&w.context).map(|i| &state.contexts[i]) else {
         return Vec::new();
     };
-    let Some(node) = ctx.nodes.get(&(String::new(), w.node.clone())) else {
-        return Vec::new();
-    };
-    let pods: Vec<PodRow> = ctx
-        .pods
-        .values()
-        .filter(|p| p.node == w.node)
-        .cloned()
-        .collect();
     let pdbs: Vec<PdbRow> = ctx.pdbs.values().cloned().collect();
-    let planned = plan::plan(node, &pods, &pdbs, state.now);
-    let mut rows: Vec<WizardRow> = planned
+    let mut rows = Vec::new();
+    for node_name in &w.nodes {
+        let Some(node) = ctx.nodes.get(&(String::new(), node_name.clone())) else {
+            continue;
+        };
+        let pods: Vec<PodRow> = ctx
+            .pods
+            .values()
+            .filter(|p| p.node == *node_name)
+            .cloned()
+            .collect();
+        rows.extend(node_rows(
+            w,
+            node_name,
+            &pods,
+            plan::plan(node, &pods, &pdbs, state.now),
+        ));
+    }
+    rows.sort_by(|a, b| {
+        (rank(a), &a.node, &a.namespace, &a.name).cmp(&(rank(b), &b.node, &b.namespace, &b.name))
+    });
+    rows
+}
+
+fn node_rows(w: &Wizard, node: &str, pods: &[PodRow], planned: plan::DrainPlan) -> Vec<WizardRow> {
+    planned
         .pods
         .into_iter()
         .map(|p| {
@@ -235,6 +279,7 @@ pub fn wizard_rows(state: &State, w: &Wizard) -> Vec<WizardRow> {
                 .unwrap_or_default();
             let next = next_step(&p.class, drain.as_ref().map(|d| &d.0), w.tried.get(&key));
             WizardRow {
+                node: node.to_string(),
                 namespace: p.namespace,
                 name: p.name,
                 status,
@@ -244,9 +289,7 @@ pub fn wizard_rows(state: &State, w: &Wizard) -> Vec<WizardRow> {
                 next,
             }
         })
-        .collect();
-    rows.sort_by(|a, b| (rank(a), &a.namespace, &a.name).cmp(&(rank(b), &b.namespace, &b.name)));
-    rows
+        .collect()
 }
 
 /// The next rung for a pod: one above what was last tried; a budget refusal counts as a tried
@@ -387,8 +430,8 @@ pub fn on_confirm_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
 fn start(state: &mut State, mutation: Mutation) -> Vec<Cmd> {
     if let Some(w) = state.wizard.as_mut() {
         match &mutation {
-            Mutation::Drain { context, node } if *context == w.context && *node == w.node => {
-                w.running = true;
+            Mutation::Drain { context, nodes } if *context == w.context => {
+                w.running.extend(nodes.iter().cloned());
                 w.started = Some(state.now);
             }
             Mutation::Pods { step, pods } => {
@@ -410,11 +453,7 @@ pub fn update(state: &mut State, msg: RecoveryMsg) -> Vec<Cmd> {
             node,
             event,
         } => {
-            let Some(w) = state
-                .wizard
-                .as_mut()
-                .filter(|w| w.context == context && w.node == node)
-            else {
+            let Some(w) = state.wizard.as_mut().filter(|w| w.has(&context, &node)) else {
                 return vec![];
             };
             match event {
@@ -432,9 +471,9 @@ pub fn update(state: &mut State, msg: RecoveryMsg) -> Vec<Cmd> {
                 }
                 DrainEvent::Planned(_) | DrainEvent::Progress(_) => {}
                 DrainEvent::Finished { progress, .. } => {
-                    w.running = false;
+                    w.running.remove(&node);
                     w.log.push(format!(
-                        "drain pass finished: {} evicted, {} blocked — escalate the blocked pods (e)",
+                        "drain pass on {node} finished: {} evicted, {} blocked — escalate the blocked pods (e)",
                         progress.evicted, progress.blocked
                     ));
                 }
@@ -445,12 +484,8 @@ pub fn update(state: &mut State, msg: RecoveryMsg) -> Vec<Cmd> {
             node,
             error,
         } => {
-            if let Some(w) = state
-                .wizard
-                .as_mut()
-                .filter(|w| w.context == context && w.node == node)
-            {
-                w.running = false;
+            if let Some(w) = state.wizard.as_mut().filter(|w| w.has(&context, &node)) {
+                w.running.remove(&node);
                 if let Some(e) = &error {
                     w.log.push(format!("drain stopped: {e}"));
                 }
@@ -550,18 +585,7 @@ pub fn on_mutation_key(state: &mut State, action: Action) -> Vec<Cmd> {
             );
         }
         (Action::Drain, Selected::Node(node)) => {
-            state.wizard = Some(Wizard {
-                context,
-                node,
-                opened: state.now,
-                started: None,
-                running: false,
-                drain_states: BTreeMap::new(),
-                tried: BTreeMap::new(),
-                last_refusal: None,
-                selected: 0,
-                log: Vec::new(),
-            });
+            state.wizard = Some(Wizard::new(context, vec![node], state.now));
             state.screen = Screen::Drain;
         }
         (
@@ -753,6 +777,64 @@ fn bulk_force_delete(state: &mut State) {
     ask_step(state, Step::ForceDelete, pods, "bulk");
 }
 
+/// `:drain [NODE...]`: the wizard for the named nodes of the focused context, or for every
+/// node the nodes view shows under its filter (never every node: a filter is required).
+pub fn open_drain(state: &mut State, nodes: Vec<String>) {
+    if state.mutations_off() {
+        state.notice = Some((
+            Level::Warn,
+            "read-only: drain is disabled (started with --readonly)".into(),
+        ));
+        return;
+    }
+    let Some(ctx) = state.focused() else { return };
+    let context = ctx.info.name.clone();
+    let nodes = if nodes.is_empty() {
+        if state.view != ViewKind::Nodes || state.filter.is_empty() {
+            state.notice = Some((
+                Level::Warn,
+                "drain: name the nodes (:drain NODE...) or filter the nodes view (N, /) first"
+                    .into(),
+            ));
+            return;
+        }
+        let fi = state.focus;
+        table::visible(state)
+            .iter()
+            .filter_map(|r| match r {
+                RowRef::Node(c, n) if *c == fi => Some(n.name.clone()),
+                _ => None,
+            })
+            .collect()
+    } else {
+        let unknown: Vec<&String> = nodes
+            .iter()
+            .filter(|n| !ctx.nodes.contains_key(&(String::new(), (*n).clone())))
+            .collect();
+        if !unknown.is_empty() {
+            state.notice = Some((
+                Level::Error,
+                format!(
+                    "drain: no node {} in {context}",
+                    unknown
+                        .iter()
+                        .map(|s| s.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            ));
+            return;
+        }
+        nodes
+    };
+    if nodes.is_empty() {
+        state.notice = Some((Level::Info, "drain: the filter shows no node".into()));
+        return;
+    }
+    state.wizard = Some(Wizard::new(context, nodes, state.now));
+    state.screen = Screen::Drain;
+}
+
 /// Keys while the drain wizard is shown (a confirmation, when up, is handled before this).
 pub fn on_wizard_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
     let Some(w) = state.wizard.clone() else {
@@ -763,7 +845,7 @@ pub fn on_wizard_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
     let action = state.keymap.action_for(&key);
     match (key.code, action) {
         (KeyCode::Enter, _) => {
-            if w.running {
+            if w.is_running() {
                 state.notice = Some((Level::Info, "the drain is running".into()));
             } else {
                 let leaving = rows
@@ -782,10 +864,13 @@ pub fn on_wizard_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
                         "{blocked} pods will not leave by eviction: escalate them afterwards (e)"
                     ));
                 }
-                let node = w.node.clone();
+                let (what, name) = match w.nodes.as_slice() {
+                    [one] => (format!("node {one}"), one.clone()),
+                    many => (format!("{} nodes", many.len()), many.len().to_string()),
+                };
                 ask(
                     state,
-                    format!("Drain node {node} on {}", w.context),
+                    format!("Drain {what} on {}", w.context),
                     vec![
                         "cordon the node, then evict its pods (PodDisruptionBudgets honoured, refused evictions retried every 5 s for 60 s)".into(),
                         format!("{leaving} to evict, {skipped} skipped (DaemonSet / mirror / completed), {blocked} blocked"),
@@ -793,9 +878,9 @@ pub fn on_wizard_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
                     warnings,
                     Mutation::Drain {
                         context: w.context.clone(),
-                        node: node.clone(),
+                        nodes: w.nodes.clone(),
                     },
-                    &node,
+                    &name,
                 );
             }
         }
@@ -849,7 +934,12 @@ pub fn on_wizard_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
         }
         (_, Some(Action::Cordon | Action::Uncordon)) => {
             let on = action == Some(Action::Cordon);
-            let node = w.node.clone();
+            // The selected pod's node (with several nodes), else the only one.
+            let node = rows
+                .get(w.selected)
+                .map(|r| r.node.clone())
+                .or_else(|| w.nodes.first().cloned())
+                .unwrap_or_default();
             ask(
                 state,
                 format!(
@@ -1115,5 +1205,40 @@ mod tests {
         assert_eq!(s.notice.as_ref().unwrap().0, Level::Error);
         press(&mut s, KeyCode::Enter);
         assert!(s.results.is_none());
+    }
+
+    #[test]
+    fn drain_command_opens_one_wizard_for_every_filtered_node_and_needs_a_filter() {
+        let mut s = state(true);
+        let node2: k8s_openapi::api::core::v1::Node =
+            serde_json::from_value(serde_json::json!({"metadata": {"name": "node-2"}})).unwrap();
+        s.contexts[0].apply(ClusterEvent::Nodes(Delta::Upsert(
+            crate::cluster::rows::NodeRow::from_node(&node2),
+        )));
+        s.view = ViewKind::Nodes;
+        open_drain(&mut s, vec![]);
+        assert!(s.wizard.is_none(), "no filter, no drain of every node");
+        open_drain(&mut s, vec!["node-9".into()]);
+        assert!(s.notice.as_ref().unwrap().1.contains("no node node-9"));
+        s.filter = crate::app::filter::TextFilter::new("node-");
+        open_drain(&mut s, vec![]);
+        assert_eq!(s.wizard.as_ref().unwrap().nodes, ["node-1", "node-2"]);
+        assert_eq!(s.screen, Screen::Drain);
+        // Starting it on production asks for the count of nodes.
+        press(&mut s, KeyCode::Enter);
+        let c = s.confirm.clone().unwrap();
+        assert_eq!(c.expect.as_deref(), Some("2"));
+        assert_eq!(
+            c.mutation.kubectl(),
+            vec![
+                "kubectl --context prod drain node-1 node-2 --ignore-daemonsets --delete-emptydir-data"
+            ]
+        );
+        typed(&mut s, "2");
+        let cmds = press(&mut s, KeyCode::Enter);
+        assert!(
+            matches!(&cmds[..], [Cmd::Mutate(Mutation::Drain { nodes, .. })] if nodes.len() == 2)
+        );
+        assert_eq!(s.wizard.as_ref().unwrap().running.len(), 2);
     }
 }

@@ -401,6 +401,10 @@ fn submit(state: &mut State, prompt: Prompt) -> Vec<Cmd> {
                 vec![]
             }
             Ok(Command::Logs(args)) => super::logs::open_from_command(state, &args),
+            Ok(Command::Drain(nodes)) => {
+                super::recovery::open_drain(state, nodes);
+                vec![]
+            }
             Ok(Command::Forwards) => {
                 state.screen = Screen::Forwards;
                 vec![]

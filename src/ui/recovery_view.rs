@@ -47,11 +47,19 @@ pub fn draw_wizard(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let Some(w) = &state.wizard else { return };
     let rows = recovery::wizard_rows(state, w);
     let p = recovery::progress(w, &rows);
-    let node = state.context_index(&w.context).and_then(|i| {
-        state.contexts[i]
-            .nodes
-            .get(&(String::new(), w.node.clone()))
-    });
+    let ctx = state.context_index(&w.context).map(|i| &state.contexts[i]);
+    // "name — Ready,SchedulingDisabled" per node; the node column only when there are several.
+    let statuses: Vec<String> = w
+        .nodes
+        .iter()
+        .map(|n| {
+            let status = ctx
+                .and_then(|c| c.nodes.get(&(String::new(), n.clone())))
+                .map_or("gone".to_string(), |r| r.status.clone());
+            format!("{} — {status}", clean(n))
+        })
+        .collect();
+    let several = w.nodes.len() > 1;
     let [head, table, detail, log] = Layout::vertical([
         Constraint::Length(3),
         Constraint::Min(4),
@@ -60,8 +68,7 @@ pub fn draw_wizard(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     ])
     .areas(area);
 
-    let status = node.map_or("gone".to_string(), |n| n.status.clone());
-    let phase = if w.running {
+    let phase = if w.is_running() {
         "draining".to_string()
     } else if w.started.is_some() {
         "drain pass done".to_string()
@@ -95,7 +102,7 @@ pub fn draw_wizard(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let refused_now = rows
         .iter()
         .any(|r| matches!(r.drain, Some((PodState::Blocked { .. }, _))));
-    if w.running
+    if w.is_running()
         && refused_now
         && let Some(t) = w.last_refusal
     {
@@ -106,8 +113,8 @@ pub fn draw_wizard(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         ));
     }
     let title = format!(
-        " Drain {} ({}) — {status} — {phase} ",
-        clean(&w.node),
+        " Drain {} ({}) — {phase} ",
+        statuses.join(", "),
         clean(&w.context)
     );
     f.render_widget(
@@ -120,19 +127,26 @@ pub fn draw_wizard(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         head,
     );
 
-    let header = Row::new(["NAMESPACE", "NAME", "STATUS", "PLAN", "DRAIN", "NEXT STEP"])
-        .style(theme.table_header);
+    let mut titles = vec!["NAMESPACE", "NAME", "STATUS", "PLAN", "DRAIN", "NEXT STEP"];
+    if several {
+        titles.insert(0, "NODE");
+    }
+    let header = Row::new(titles).style(theme.table_header);
     let body: Vec<Row> = rows
         .iter()
         .map(|r| {
-            Row::new(vec![
+            let mut cells = vec![
                 Cell::from(clean(&r.namespace).into_owned()),
                 Cell::from(clean(&r.name).into_owned()),
                 Cell::from(clean(&r.status).into_owned()),
                 Cell::from(r.class.describe()).style(class_style(r, theme)),
                 Cell::from(clean(&drain_text(r)).into_owned()),
                 Cell::from(r.next.map(Step::label).unwrap_or("—")),
-            ])
+            ];
+            if several {
+                cells.insert(0, Cell::from(clean(&r.node).into_owned()));
+            }
+            Row::new(cells)
         })
         .collect();
     let mut ts = TableState::default();
@@ -140,17 +154,23 @@ pub fn draw_wizard(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         ts.select(Some(w.selected.min(rows.len() - 1)));
     }
     f.render_stateful_widget(
-        Table::new(
-            body,
-            [
+        Table::new(body, {
+            let mut widths = vec![
                 Constraint::Length(width(rows.iter().map(|r| r.namespace.as_str()), 9)),
                 Constraint::Length(width(rows.iter().map(|r| r.name.as_str()), 4)),
                 Constraint::Length(12),
                 Constraint::Fill(3),
                 Constraint::Fill(2),
                 Constraint::Length(12),
-            ],
-        )
+            ];
+            if several {
+                widths.insert(
+                    0,
+                    Constraint::Length(width(rows.iter().map(|r| r.node.as_str()), 4)),
+                );
+            }
+            widths
+        })
         .header(header)
         .row_highlight_style(theme.selected_row)
         .block(

@@ -538,7 +538,7 @@ fn draw_help(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     ));
     if !state.mutations_off() {
         lines.push(Line::styled(
-            "Drain wizard (drain on a node): enter drains · e escalates the selected pod one step (evict → delete → force delete) · E escalates every blocked pod · esc back",
+            "Drain wizard (drain on a node; :drain NODE… or :drain for every node the filter shows): enter drains · e escalates the selected pod one step (evict → delete → force delete) · E escalates every blocked pod · esc back",
             theme.dim,
         ));
         lines.push(Line::styled(
