@@ -58,8 +58,9 @@ fn pods_on(sim: &Sim, node: &str) -> Vec<(String, String, String, String)> {
 #[test]
 fn drain_wizard_walked_with_keys_on_prod_empties_the_node_and_audits_every_step() {
     let sim = Sim::start();
-    let node = sim
-        .kubectl(
+    // The scheduler places keycloak a moment after the simulator starts.
+    let node_of_keycloak = || {
+        sim.kubectl(
             "prod",
             &[
                 "get",
@@ -73,8 +74,14 @@ fn drain_wizard_walked_with_keys_on_prod_empties_the_node_and_audits_every_step(
             ],
         )
         .trim()
-        .to_string();
-    assert!(!node.is_empty());
+        .to_string()
+    };
+    tmux::eventually_ok("keycloak scheduled", WAIT, || {
+        (!node_of_keycloak().is_empty())
+            .then_some(())
+            .ok_or("not yet".into())
+    });
+    let node = node_of_keycloak();
     let audit = sim.home.path().join("audit.jsonl");
     let t = Tmux::start(
         "wizard",
@@ -269,6 +276,14 @@ fn drain_wizard_walked_with_keys_on_prod_empties_the_node_and_audits_every_step(
 #[test]
 fn bulk_force_delete_by_filter_previews_asks_for_the_count_and_reports_each_pod() {
     let sim = Sim::start();
+    tmux::eventually_ok("three nginx-ingress pods", WAIT, || {
+        let n = sim
+            .pod_names("prod")
+            .iter()
+            .filter(|n| n.starts_with("nginx-ingress-"))
+            .count();
+        (n == 3).then_some(()).ok_or(format!("{n}"))
+    });
     let before: Vec<String> = sim
         .pod_names("prod")
         .into_iter()

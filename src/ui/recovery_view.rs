@@ -56,7 +56,7 @@ pub fn draw_wizard(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             let status = ctx
                 .and_then(|c| c.nodes.get(&(String::new(), n.clone())))
                 .map_or("gone".to_string(), |r| r.status.clone());
-            format!("{} — {status}", clean(n))
+            format!("{} ({}) — {status}", clean(n), clean(&w.context))
         })
         .collect();
     let several = w.nodes.len() > 1;
@@ -112,11 +112,15 @@ pub fn draw_wizard(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             theme.status_warn,
         ));
     }
-    let title = format!(
-        " Drain {} ({}) — {phase} ",
-        statuses.join(", "),
-        clean(&w.context)
-    );
+    let title = match statuses.as_slice() {
+        [one] => format!(" Drain {one} — {phase} "),
+        many => format!(
+            " Drain {} nodes ({}): {} — {phase} ",
+            many.len(),
+            clean(&w.context),
+            many.join(", ")
+        ),
+    };
     f.render_widget(
         Paragraph::new(vec![Line::from(progress)]).block(
             Block::default()
