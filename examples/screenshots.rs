@@ -22,12 +22,15 @@ use tokio::sync::mpsc;
 
 use kockpit::app::filter::TextFilter;
 use kockpit::app::msg::{Cmd, Fetch, Msg};
+use kockpit::app::recovery::{Mutation, RecoveryMsg};
 use kockpit::app::state::{State, ViewKind};
 use kockpit::app::update::update;
 use kockpit::cluster::describe;
 use kockpit::cluster::events::{ResourceKind, SessionEvent, WatchState};
 use kockpit::cluster::kubeconfig::{self, LoadedKubeconfig};
 use kockpit::cluster::session::Session;
+use kockpit::recovery::audit;
+use kockpit::recovery::drain::{self, DrainEvent, DrainOptions, PodState};
 use kockpit::sim::{SimOptions, Simulator};
 use kockpit::ui::theme::Theme;
 use kockpit::ui::{keymap, screen, theme};
@@ -115,6 +118,78 @@ async fn main() -> anyhow::Result<()> {
         }
     }
     save(&state, &th, &out.join("describe.svg"))?;
+
+    // The drain wizard on keycloak's node, started as the operator starts it (enter, the node's
+    // name typed on prod), with the drain's own progress fed back through `update`.
+    state.overlay = None;
+    state.view = ViewKind::Nodes;
+    let keycloak_node = state.contexts[state.focus]
+        .pods
+        .values()
+        .find(|p| p.name.starts_with("keycloak-"))
+        .map(|p| p.node.clone())
+        .context("keycloak is scheduled")?;
+    state.filter = TextFilter::new(&keycloak_node);
+    state.selected = 0;
+    update(&mut state, key(KeyCode::Char('r')));
+    save(&state, &th, &out.join("drain-wizard-plan.svg"))?;
+    update(&mut state, key(KeyCode::Enter));
+    for c in keycloak_node.chars() {
+        update(&mut state, key(KeyCode::Char(c)));
+    }
+    let audit_file =
+        std::env::temp_dir().join(format!("kockpit-shots-{}.jsonl", std::process::id()));
+    for cmd in update(&mut state, key(KeyCode::Enter)) {
+        if let Cmd::Mutate(Mutation::Drain { context, nodes }) = cmd {
+            let client = loaded.client(&context).await?;
+            let (tx, mut rx) = mpsc::channel(256);
+            let node = nodes[0].clone();
+            let path = audit_file.clone();
+            let ctx = context.clone();
+            tokio::spawn(async move {
+                let mut sink = |e| {
+                    let _ = audit::append(&path, &e);
+                };
+                let _ = drain::drain(
+                    &client,
+                    &ctx,
+                    "prod-admin",
+                    &node,
+                    &mut sink,
+                    tx,
+                    DrainOptions::default(),
+                )
+                .await;
+            });
+            // Until the budget has refused keycloak twice, feeding watch events too.
+            let deadline = Instant::now() + Duration::from_secs(20);
+            let mut refusals = 0;
+            while refusals < 2 && Instant::now() < deadline {
+                tokio::select! {
+                    Some(event) = rx.recv() => {
+                        if matches!(&event, DrainEvent::Pod { state: PodState::Blocked { .. }, .. }) {
+                            refusals += 1;
+                        }
+                        let node = nodes[0].clone();
+                        state.now = jiff::Timestamp::now();
+                        update(&mut state, Msg::Recovery(RecoveryMsg::Drain { context: context.clone(), node, event }));
+                    }
+                    Some(ev) = live.rx.recv() => {
+                        update(&mut state, Msg::Cluster(Box::new(ev)));
+                    }
+                }
+            }
+        }
+    }
+    state.now = jiff::Timestamp::now();
+    save(&state, &th, &out.join("drain-wizard-running.svg"))?;
+    // The next rung for keycloak, asked as on any production context.
+    if let Some(w) = state.wizard.as_mut() {
+        w.selected = 0;
+    }
+    update(&mut state, key(KeyCode::Char('e')));
+    save(&state, &th, &out.join("drain-escalate.svg"))?;
+    let _ = std::fs::remove_file(&audit_file);
     drop(live);
 
     // A user who may list pods but not deployments: the view says so in one line.
