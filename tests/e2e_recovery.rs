@@ -76,11 +76,30 @@ fn drain_wizard_walked_with_keys_on_prod_empties_the_node_and_audits_every_step(
         .trim()
         .to_string()
     };
-    tmux::eventually_ok("keycloak scheduled", WAIT, || {
-        (!node_of_keycloak().is_empty())
-            .then_some(())
-            .ok_or("not yet".into())
-    });
+    // Wait until keycloak is Running and Ready: the eviction API lets a Pending pod go without
+    // asking its budget (as a real apiserver does), which would leave nothing to escalate.
+    tmux::eventually_ok(
+        "keycloak running and ready",
+        Duration::from_secs(60),
+        || {
+            let state = sim.kubectl(
+            "prod",
+            &[
+                "get",
+                "pods",
+                "-n",
+                "default",
+                "-l",
+                "app=keycloak",
+                "-o",
+                "jsonpath={.items[0].status.phase} {.items[0].status.conditions[?(@.type==\"Ready\")].status}",
+            ],
+        );
+            (state.trim() == "Running True" && !node_of_keycloak().is_empty())
+                .then_some(())
+                .ok_or(format!("keycloak is {state:?}"))
+        },
+    );
     let node = node_of_keycloak();
     let audit = sim.home.path().join("audit.jsonl");
     let t = Tmux::start(

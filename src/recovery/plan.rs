@@ -183,7 +183,11 @@ fn classify(node_ready: bool, pod: &PodRow, pdbs: &[PdbRow], now: Timestamp) -> 
         }
         PodClass::Unmanaged
     } else if let Some(pdb) = pdbs.iter().find(|b| {
-        b.namespace == pod.namespace && b.selects(&pod.labels) && b.disruptions_allowed <= 0
+        // The apiserver evicts a Pending pod without consulting its budget.
+        pod.phase != "Pending"
+            && b.namespace == pod.namespace
+            && b.selects(&pod.labels)
+            && b.disruptions_allowed <= 0
     }) {
         PodClass::PdbBlocked {
             pdb: pdb.name.clone(),
@@ -410,7 +414,17 @@ mod tests {
                 allowed: 0
             }
         );
-        assert_eq!(class_of(true, kc, &[pdb(1)]).class, PodClass::Evictable);
+        assert_eq!(
+            class_of(true, kc.clone(), &[pdb(1)]).class,
+            PodClass::Evictable
+        );
+        let mut pending = kc;
+        pending["status"]["phase"] = json!("Pending");
+        assert_eq!(
+            class_of(true, pending, &[pdb(0)]).class,
+            PodClass::Evictable,
+            "the apiserver evicts a Pending pod without asking its budget"
+        );
         let other = owned("web", "ReplicaSet", json!({"app":"web"}));
         assert_eq!(class_of(true, other, &[pdb(0)]).class, PodClass::Evictable);
     }
