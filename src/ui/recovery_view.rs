@@ -136,14 +136,16 @@ pub fn draw_wizard(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         titles.insert(0, "NODE");
     }
     let header = Row::new(titles).style(theme.table_header);
+    let plans: Vec<String> = rows.iter().map(|r| r.class.describe()).collect();
     let body: Vec<Row> = rows
         .iter()
-        .map(|r| {
+        .enumerate()
+        .map(|(i, r)| {
             let mut cells = vec![
                 Cell::from(clean(&r.namespace).into_owned()),
                 Cell::from(clean(&r.name).into_owned()),
                 Cell::from(clean(&r.status).into_owned()),
-                Cell::from(r.class.describe()).style(class_style(r, theme)),
+                Cell::from(plans[i].clone()).style(class_style(r, theme)),
                 Cell::from(clean(&drain_text(r)).into_owned()),
                 Cell::from(r.next.map(Step::label).unwrap_or("—")),
             ];
@@ -163,8 +165,17 @@ pub fn draw_wizard(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
                 Constraint::Length(width(rows.iter().map(|r| r.namespace.as_str()), 9)),
                 Constraint::Length(width(rows.iter().map(|r| r.name.as_str()), 4)),
                 Constraint::Length(12),
-                Constraint::Fill(3),
-                Constraint::Fill(2),
+                // The plan says why a pod is blocked: it gets its full width, the drain outcome
+                // what is left.
+                Constraint::Length(
+                    plans
+                        .iter()
+                        .map(|c| crate::ui::sanitize::display_width(c))
+                        .max()
+                        .unwrap_or(0)
+                        .clamp(4, 100) as u16,
+                ),
+                Constraint::Fill(1),
                 Constraint::Length(12),
             ];
             if several {
