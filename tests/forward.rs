@@ -307,6 +307,13 @@ async fn service_without_ready_pods_waits_and_says_so() {
         &["scale", "deploy/kubeapps", "-n", "kubeapps", "--replicas=1"],
     )
     .await;
+    eventually(
+        "the forward sees the ready pod without a connection",
+        WAIT,
+        || async { (pf.snapshot().phase == Phase::Listening).then_some(()) },
+    )
+    .await;
+    assert_eq!(pf.snapshot().total, 0);
     let addr = pf.local_addr();
     eventually("a connection once a pod is ready", WAIT, || async {
         let mut conn = BufReader::new(TcpStream::connect(addr).await.ok()?);

@@ -56,7 +56,7 @@ impl Dialog {
         let addr = spec::parse_address(&self.address).ok()?;
         spec::is_exposed(addr).then(|| {
             format!(
-                "{} is reachable by other users of this machine (and maybe the network): enter again to confirm",
+                "{} is reachable by other users of this machine (and maybe the network)",
                 self.address.trim()
             )
         })

@@ -237,6 +237,10 @@ pub fn on_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
             state.screen = Screen::Table;
             vec![]
         }
+        (_, Some(Action::CommandMode)) => {
+            state.prompt = Some(super::state::Prompt::Command(String::new()));
+            vec![]
+        }
         (_, Some(Action::Quit)) => {
             state.quit = true;
             vec![]
@@ -476,6 +480,16 @@ mod tests {
         );
         assert_eq!(s.forwards.list[1].state_text().0, "failed");
         assert!(s.forwards.list[1].reason().contains("is gone"));
+    }
+
+    #[test]
+    fn colon_opens_the_command_line_on_the_forwards_screen() {
+        let mut s = state();
+        assert!(on_key(&mut s, key(KeyCode::Char(':'))).is_empty());
+        assert_eq!(
+            s.prompt,
+            Some(super::super::state::Prompt::Command(String::new()))
+        );
     }
 
     #[test]

@@ -72,6 +72,12 @@ impl Shared {
         }
     }
 
+    fn waiting(&self) -> bool {
+        self.status
+            .lock()
+            .is_ok_and(|s| matches!(s.0, Phase::Waiting(_)))
+    }
+
     fn fail(&self, why: String) {
         self.set_phase(Phase::Failed(why));
         self.fatal.notify_one();
@@ -92,6 +98,9 @@ impl Shared {
         }
     }
 }
+
+/// How often a waiting forward looks for a ready pod again.
+const RECHECK: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// A running forward. Dropping it stops the listener and every connection.
 pub struct PortForward {
@@ -208,6 +217,15 @@ async fn serve(listener: TcpListener, client: Client, spec: ForwardSpec, shared:
                 Err(e) => shared.error(format!("accepting a connection failed: {e}")),
             },
             _ = shared.fatal.notified() => break,
+            // While no pod can take connections, look again now and then so the state is true
+            // before the operator tries (nothing is polled while the forward works).
+            _ = tokio::time::sleep(RECHECK), if shared.waiting() => {
+                match choose(&client, &spec).await {
+                    Ok((pod, _)) => shared.connected_to(&pod),
+                    Err(Unreachable::Fatal(why)) => shared.fail(why),
+                    Err(Unreachable::Transient(why)) => shared.set_phase(Phase::Waiting(why)),
+                }
+            }
         }
     }
     if let Some(w) = watch_pod {

@@ -88,7 +88,7 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let widths = [
         Constraint::Length(14),
         Constraint::Length(10),
-        Constraint::Length(28),
+        Constraint::Length(34),
         Constraint::Length(16),
         Constraint::Length(15),
         Constraint::Length(7),
@@ -179,7 +179,7 @@ fn draw_dialog(f: &mut Frame, area: Rect, d: &Dialog, theme: &Theme) {
         let text = if d.exposed_confirmed {
             format!("Warning: {w} — confirmed, enter starts it")
         } else {
-            format!("Warning: {w}")
+            format!("Warning: {w}: press enter again to confirm")
         };
         lines.push(Line::styled(text, theme.status_warn));
     }
