@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use anyhow::Context as _;
 use clap::{Args, Parser, Subcommand};
 
+use kockpit::app::forwards::ForwardsState;
 use kockpit::app::{config, run, state::State};
 use kockpit::cluster::kubeconfig;
 use kockpit::recovery::audit;
@@ -48,6 +49,9 @@ struct CockpitArgs {
     /// Keymap name (default, vim) or a YAML file.
     #[arg(long, global = true)]
     keymap: Option<String>,
+    /// Start this saved port-forward (a `forwards:` bookmark of the config file) at launch; repeatable.
+    #[arg(long = "forward", global = true, value_name = "NAME")]
+    forwards: Vec<String>,
     /// Audit log of mutations (default: ~/.local/state/kockpit/audit.jsonl).
     #[arg(long, global = true, value_name = "FILE")]
     audit_log: Option<PathBuf>,
@@ -213,6 +217,24 @@ async fn cockpit(args: CockpitArgs) -> anyhow::Result<()> {
     };
     let mut state = State::new(live, known, namespace.clone(), readonly, keymap);
     state.readonly_contexts = cfg.readonly_contexts.clone();
+    for name in &args.forwards {
+        anyhow::ensure!(
+            cfg.forwards.iter().any(|b| &b.name == name),
+            "no saved forward named {name} in the config file (have: {})",
+            cfg.forwards
+                .iter()
+                .map(|b| b.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    state.forwards = ForwardsState::with_bookmarks(cfg.forwards.iter().map(|b| b.spec()).collect());
+    state.forwards.to_launch = cfg
+        .forwards
+        .iter()
+        .filter(|b| b.auto_start || args.forwards.contains(&b.name))
+        .map(|b| b.name.clone())
+        .collect();
     let audit_path = args.audit_log.clone().or_else(audit::default_path);
     run::run(state, theme, loaded, namespace, problems, audit_path).await
 }

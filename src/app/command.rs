@@ -15,6 +15,8 @@ pub enum Command {
     Logs(Vec<String>),
     /// `:forwards` / `:pf`: the port-forwards view.
     Forwards,
+    /// `:pf [CONTEXT/]NS/KIND/NAME [LOCAL:]REMOTE`: the port-forward dialog, prefilled.
+    PortForward(Vec<String>),
     /// `:drain [NODE...]`: the drain wizard for these nodes, or for every node the filter shows.
     Drain(Vec<String>),
 }
@@ -52,7 +54,8 @@ pub fn parse(input: &str) -> Result<Command, String> {
         Some("q") => Ok(Command::Quit),
         Some("help") => Ok(Command::Help),
         Some("logs") => Ok(Command::Logs(rest)),
-        Some("forwards") => Ok(Command::Forwards),
+        Some("forwards") if rest.is_empty() => Ok(Command::Forwards),
+        Some("forwards") => Ok(Command::PortForward(rest)),
         Some("drain") => Ok(Command::Drain(rest)),
         _ => Err(format!(
             "unknown command :{head} (try :pods, :deploy, :nodes, :ctx, :ns, :logs, :pf, :q)"

@@ -13,6 +13,77 @@ pub struct Config {
     pub readonly_contexts: Vec<String>,
     pub theme: Option<String>,
     pub keymap: Option<String>,
+    /// Saved port-forwards (bookmarks), started from the forwards view, by `--forward NAME`, or at start.
+    pub forwards: Vec<Bookmark>,
+}
+
+/// `forwards:` entry: `{name: kubeapps, context: prod, namespace: kubeapps, target: svc/kubeapps, ports: "8080:80"}`.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Bookmark {
+    pub name: String,
+    pub context: String,
+    #[serde(default = "default_namespace")]
+    pub namespace: String,
+    #[serde(deserialize_with = "de_target")]
+    pub target: crate::cluster::forward::Target,
+    /// `LOCAL:REMOTE`, or one port for both.
+    #[serde(deserialize_with = "de_ports")]
+    pub ports: (u16, u16),
+    /// Loopback unless set; another address exposes the port to other users of the machine.
+    #[serde(default = "default_address", deserialize_with = "de_address")]
+    pub address: std::net::IpAddr,
+    #[serde(default)]
+    pub auto_start: bool,
+}
+
+impl Bookmark {
+    pub fn spec(&self) -> crate::cluster::forward::ForwardSpec {
+        crate::cluster::forward::ForwardSpec {
+            name: self.name.clone(),
+            context: self.context.clone(),
+            namespace: self.namespace.clone(),
+            target: self.target.clone(),
+            address: self.address,
+            local_port: self.ports.0,
+            remote_port: self.ports.1,
+        }
+    }
+}
+
+fn default_namespace() -> String {
+    "default".into()
+}
+
+fn default_address() -> std::net::IpAddr {
+    crate::cluster::forward::spec::LOOPBACK
+}
+
+fn de_target<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<crate::cluster::forward::Target, D::Error> {
+    let text = String::deserialize(d)?;
+    crate::cluster::forward::Target::parse(&text).map_err(serde::de::Error::custom)
+}
+
+fn de_ports<'de, D: serde::Deserializer<'de>>(d: D) -> Result<(u16, u16), D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Ports {
+        Number(u16),
+        Text(String),
+    }
+    match Ports::deserialize(d)? {
+        Ports::Number(p) => Ok((p, p)),
+        Ports::Text(t) => {
+            crate::cluster::forward::spec::parse_ports(&t).map_err(serde::de::Error::custom)
+        }
+    }
+}
+
+fn de_address<'de, D: serde::Deserializer<'de>>(d: D) -> Result<std::net::IpAddr, D::Error> {
+    let text = String::deserialize(d)?;
+    crate::cluster::forward::spec::parse_address(&text).map_err(serde::de::Error::custom)
 }
 
 impl Default for Config {
@@ -22,6 +93,7 @@ impl Default for Config {
             readonly_contexts: Vec::new(),
             theme: None,
             keymap: None,
+            forwards: Vec::new(),
         }
     }
 }
@@ -73,5 +145,27 @@ mod tests {
         assert_eq!(c.readonly_contexts, ["prod"]);
         let e = parse("productionPattern: live\nthem: dark\n").unwrap_err();
         assert!(e.contains("them") && e.contains('2'), "{e}");
+    }
+
+    #[test]
+    fn forward_bookmarks_parse_and_bad_ones_name_the_line() {
+        let c = parse(
+            "forwards:\n  - name: kubeapps\n    context: prod\n    namespace: kubeapps\n    target: svc/kubeapps\n    ports: \"8080:80\"\n    autoStart: true\n",
+        )
+        .unwrap();
+        let b = &c.forwards[0];
+        assert_eq!(b.ports, (8080, 80));
+        assert!(b.auto_start);
+        assert_eq!(b.spec().local(), "127.0.0.1:8080");
+        assert_eq!(b.spec().target.to_string(), "svc/kubeapps");
+        let e = parse(
+            "forwards:\n  - name: x\n    context: prod\n    target: svc/x\n    ports: \"80:y\"\n",
+        )
+        .unwrap_err();
+        assert!(e.contains("not a port") && e.contains('5'), "{e}");
+        let e =
+            parse("forwards:\n  - name: x\n    context: prod\n    target: job/x\n    ports: 80\n")
+                .unwrap_err();
+        assert!(e.contains("only pod") && e.contains('4'), "{e}");
     }
 }

@@ -6,6 +6,7 @@ mod exec_forwards;
 mod exec_logs;
 mod exec_recovery;
 pub mod filter;
+pub mod forward_dialog;
 pub mod forwards;
 pub mod logs;
 pub mod msg;

@@ -31,7 +31,6 @@ pub struct Executors {
     pub(crate) results: mpsc::UnboundedSender<Msg>,
     #[allow(dead_code)] // filled by the log panes
     pub(crate) logs: super::exec_logs::LogTasks,
-    #[allow(dead_code)] // filled by the port-forwards
     pub(crate) forwards: super::exec_forwards::ForwardTasks,
     /// Where every mutation is recorded; None when there is no state directory.
     pub(crate) audit_path: Option<std::path::PathBuf>,
@@ -138,6 +137,9 @@ pub async fn run(
         if let Err(e) = exec.open(&c.info).await {
             let _ = results_tx.send(Msg::ConfigProblem(format!("context {}: {e}", c.info.name)));
         }
+    }
+    for cmd in super::forwards::launch(&mut state) {
+        exec.run(cmd).await;
     }
     for p in problems {
         let _ = results_tx.send(Msg::ConfigProblem(p));

@@ -409,6 +409,7 @@ fn submit(state: &mut State, prompt: Prompt) -> Vec<Cmd> {
                 state.screen = Screen::Forwards;
                 vec![]
             }
+            Ok(Command::PortForward(args)) => super::forwards::open_from_command(state, &args),
             Ok(Command::Namespace(ns)) => {
                 state.namespace = ns;
                 state.selected = 0;

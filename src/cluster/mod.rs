@@ -3,6 +3,7 @@
 
 pub mod describe;
 pub mod events;
+pub mod forward;
 pub mod health;
 pub mod kubeconfig;
 pub mod ops;

@@ -70,12 +70,23 @@ pub struct PodRow {
     pub cpu_request_millis: u64,
     pub memory_request_bytes: u64,
     pub ready_condition: bool,
+    /// Container ports, for the port-forward dialog.
+    pub ports: Vec<u16>,
 }
 
 impl Row for PodRow {
     fn key(&self) -> Key {
         (self.namespace.clone(), self.name.clone())
     }
+}
+
+/// Every container's declared ports, in order.
+fn container_ports(spec: &k8s_openapi::api::core::v1::PodSpec) -> Vec<u16> {
+    spec.containers
+        .iter()
+        .flat_map(|c| c.ports.iter().flatten())
+        .filter_map(|p| u16::try_from(p.container_port).ok())
+        .collect()
 }
 
 impl PodRow {
@@ -107,6 +118,7 @@ impl PodRow {
             .as_ref()
             .map(|t| (t.0, m.deletion_grace_period_seconds.unwrap_or(0)));
         PodRow {
+            ports: spec.map(container_ports).unwrap_or_default(),
             namespace: m.namespace.clone().unwrap_or_default(),
             name: m.name.clone().unwrap_or_default(),
             ready: s.ready,
@@ -230,6 +242,8 @@ pub struct DeploymentRow {
     pub rollout: Rollout,
     pub selector: BTreeMap<String, String>,
     pub images: Vec<String>,
+    /// Container ports of the pod template, for the port-forward dialog.
+    pub ports: Vec<u16>,
 }
 
 impl Row for DeploymentRow {
@@ -276,6 +290,10 @@ impl DeploymentRow {
             Rollout::Progressing
         };
         DeploymentRow {
+            ports: spec
+                .and_then(|s| s.template.spec.as_ref())
+                .map(container_ports)
+                .unwrap_or_default(),
             namespace: m.namespace.clone().unwrap_or_default(),
             name: m.name.clone().unwrap_or_default(),
             uid: m.uid.clone().unwrap_or_default(),

@@ -29,7 +29,7 @@ pub fn respond(pod: &Value, port: u16, path: &str) -> Vec<u8> {
             ),
         )
     };
-    format!("HTTP/1.1 {status}\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\nX-Served-By: {name}\r\n\r\n{body}", body.len()).into_bytes()
+    format!("HTTP/1.1 {status}\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\nX-Served-By: {name}\r\nX-Request-Path: {path}\r\n\r\n{body}", body.len()).into_bytes()
 }
 
 /// Serves HTTP/1.1 requests (keep-alive) on one forwarded connection until the client closes.

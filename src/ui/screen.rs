@@ -498,10 +498,7 @@ fn draw_text_overlay(
 
 /// Actions this build of the cockpit carries out; the others are listed but say so.
 fn available(action: Action) -> bool {
-    !matches!(
-        action,
-        Action::Logs | Action::PortForward | Action::Forwards | Action::Refresh
-    )
+    !matches!(action, Action::Logs | Action::Refresh)
 }
 
 fn draw_help(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {

@@ -102,11 +102,12 @@ pub struct Tmux {
 }
 
 impl Tmux {
-    /// Runs `kockpit ARGS` (then a pause, so a crash stays readable) in a window of its own.
+    /// Runs `kockpit ARGS` (then a pause, so a crash stays readable) in a window of its own;
+    /// its config file is `HOME/.config/kockpit/config.yaml` whatever the caller's XDG settings.
     pub fn start(name: &str, home: &Path, args: &str, width: u16, height: u16) -> Tmux {
         let socket = format!("kockpit-e2e-{name}-{}", std::process::id());
         let cmd = format!(
-            "env HOME={} TERM=xterm-256color {BIN} {args}; sleep 60",
+            "env -u XDG_CONFIG_HOME HOME={} TERM=xterm-256color {BIN} {args}; sleep 60",
             home.display()
         );
         let ok = Command::new("tmux")
