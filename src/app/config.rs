@@ -13,6 +13,8 @@ pub struct Config {
     pub readonly_contexts: Vec<String>,
     pub theme: Option<String>,
     pub keymap: Option<String>,
+    /// Lines each log pane keeps; older lines are dropped.
+    pub log_buffer_lines: usize,
 }
 
 impl Default for Config {
@@ -22,6 +24,7 @@ impl Default for Config {
             readonly_contexts: Vec::new(),
             theme: None,
             keymap: None,
+            log_buffer_lines: crate::app::logs::DEFAULT_BUFFER_LINES,
         }
     }
 }

@@ -29,7 +29,6 @@ pub struct Executors {
     pub(crate) clients: HashMap<String, kube::Client>,
     events: mpsc::Sender<SessionEvent>,
     pub(crate) results: mpsc::UnboundedSender<Msg>,
-    #[allow(dead_code)] // filled by the log panes
     pub(crate) logs: super::exec_logs::LogTasks,
     #[allow(dead_code)] // filled by the port-forwards
     pub(crate) forwards: super::exec_forwards::ForwardTasks,
@@ -141,6 +140,9 @@ pub async fn run(
     }
     for p in problems {
         let _ = results_tx.send(Msg::ConfigProblem(p));
+    }
+    for cmd in super::logs::startup(&mut state) {
+        exec.run(cmd).await;
     }
 
     let mut terminal = ratatui::init();

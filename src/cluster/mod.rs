@@ -5,6 +5,7 @@ pub mod describe;
 pub mod events;
 pub mod health;
 pub mod kubeconfig;
+pub mod logs;
 pub mod ops;
 pub mod quantity;
 pub mod rows;

@@ -500,7 +500,7 @@ fn draw_text_overlay(
 fn available(action: Action) -> bool {
     !matches!(
         action,
-        Action::Logs | Action::PortForward | Action::Forwards | Action::Refresh
+        Action::PortForward | Action::Forwards | Action::Refresh
     )
 }
 
@@ -529,6 +529,16 @@ fn draw_help(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
                     theme.dim
                 },
             ),
+        ]));
+    }
+    lines.push(Line::styled(
+        "Log panes (:logs -l SELECTOR | POD [-n NS] [--context a,b] [-c C] [-p])",
+        theme.dim,
+    ));
+    for (action, keys) in state.keymap.logs.bindings() {
+        lines.push(Line::from(vec![
+            Span::styled(format!("{:>18}  ", keys.join(", ")), theme.help_key),
+            Span::styled(action.help(), theme.help_text),
         ]));
     }
     lines.push(Line::raw(""));
