@@ -142,7 +142,9 @@ fn draw_pane(f: &mut Frame, area: Rect, p: &LogPane, focused: bool, state: &Stat
 pub fn pane_rows(p: &LogPane, width: usize, height: usize, theme: &Theme) -> Vec<Line<'static>> {
     let mut out: Vec<Vec<Line<'static>>> = Vec::new();
     let mut used = 0;
-    for (n, line) in p.buffer.shown_rev(p.filter.as_deref()).skip(p.scroll) {
+    // Like less, never scroll past the oldest line: a match near the top still fills the pane.
+    let skip = p.scroll.min(p.shown_count().saturating_sub(height));
+    for (n, line) in p.buffer.shown_rev(p.filter.as_deref()).skip(skip) {
         if used >= height {
             break;
         }
