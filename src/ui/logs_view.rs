@@ -142,8 +142,13 @@ fn draw_pane(f: &mut Frame, area: Rect, p: &LogPane, focused: bool, state: &Stat
 pub fn pane_rows(p: &LogPane, width: usize, height: usize, theme: &Theme) -> Vec<Line<'static>> {
     let mut out: Vec<Vec<Line<'static>>> = Vec::new();
     let mut used = 0;
-    // Like less, never scroll past the oldest line: a match near the top still fills the pane.
-    let skip = p.scroll.min(p.shown_count().saturating_sub(height));
+    // On a search match, never scroll past the oldest line, so a match near the top still
+    // fills the pane; otherwise a paused view stays exactly where it was.
+    let skip = if p.current_match.is_some() {
+        p.scroll.min(p.shown_count().saturating_sub(height))
+    } else {
+        p.scroll
+    };
     for (n, line) in p.buffer.shown_rev(p.filter.as_deref()).skip(skip) {
         if used >= height {
             break;
