@@ -192,10 +192,10 @@ fn main() -> anyhow::Result<()> {
                         batches += 1;
                         for l in ls.iter().filter(|l| !l.container.is_empty()) {
                             lines += 1;
-                            if let Some(n) = seq(&l.text) {
-                                if let Some(prev) = last_seq.insert(l.pod.to_string(), n) {
-                                    lost += n.saturating_sub(prev + 1);
-                                }
+                            if let Some(n) = seq(&l.text)
+                                && let Some(prev) = last_seq.insert(l.pod.to_string(), n)
+                            {
+                                lost += n.saturating_sub(prev + 1);
                             }
                         }
                     }

@@ -63,6 +63,28 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     }
 }
 
+/// The bottom line on the log screen: the main log keys of the active keymap.
+pub fn hints(state: &State) -> String {
+    use crate::ui::log_keymap::LogAction as A;
+    [
+        (A::TogglePause, "pause"),
+        (A::Search, "search"),
+        (A::Filter, "filter"),
+        (A::Since, "since"),
+        (A::Save, "save"),
+        (A::SplitSide, "split |"),
+        (A::SplitStacked, "split -"),
+        (A::FocusNext, "focus"),
+        (A::Zoom, "zoom"),
+        (A::Close, "close"),
+        (A::Back, "tables"),
+    ]
+    .iter()
+    .filter_map(|(a, w)| state.keymap.logs.key_for(*a).map(|k| format!("<{k}> {w}")))
+    .collect::<Vec<_>>()
+    .join("  ")
+}
+
 /// The pane's border title.
 pub fn title(p: &LogPane, state: &State) -> String {
     let pods = p.live_pods();

@@ -432,6 +432,10 @@ fn draw_bottom(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             ),
             theme.command_line,
         ),
+        None if state.screen == Screen::Logs => Line::styled(
+            truncate_to_width(&crate::ui::logs_view::hints(state), area.width as usize),
+            theme.dim,
+        ),
         None if state.screen == Screen::Drain => Line::styled(
             "enter drain · e escalate selected · E escalate blocked · c cordon · u uncordon · esc back · ? help",
             theme.dim,
