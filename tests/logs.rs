@@ -180,3 +180,59 @@ async fn escape_sequences_are_kept_raw_and_shown_as_text() {
     assert!(shown.ends_with("x␛[2J␛]0;pwned␇y"), "{shown}");
     assert!(!shown.chars().any(|c| c.is_control()));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn previous_shows_the_crashed_containers_lines_then_ends() {
+    let h = Harness::start().await;
+    let pod = eventually("cert-manager running", WAIT, || async {
+        let out = h
+            .ok(
+                "prod",
+                &[
+                    "get",
+                    "pods",
+                    "-n",
+                    "default",
+                    "-l",
+                    "app=cert-manager",
+                    "--field-selector",
+                    "status.phase=Running",
+                    "-o",
+                    "jsonpath={.items[*].metadata.name}",
+                ],
+            )
+            .await;
+        out.split_whitespace().next().map(str::to_string)
+    })
+    .await;
+    // Let the container write a few lines before it crashes.
+    eventually("a few lines written", WAIT, || async {
+        let out = h.ok("prod", &["logs", "-n", "default", &pod]).await;
+        (out.lines().count() >= 2).then_some(())
+    })
+    .await;
+    h.control("prod", &format!("pods/default/{pod}/crash"))
+        .await;
+    eventually("a previous instance kubectl can read", WAIT, || async {
+        let out = h
+            .run("prod", &["logs", "-n", "default", &pod, "--previous"])
+            .await;
+        (out.status.success() && !out.stdout.is_empty()).then_some(())
+    })
+    .await;
+    let (mut state, _tail, mut rx) =
+        open_pane(&h, &format!("{pod} -n default -p --context prod"), 1000).await;
+    eventually("the previous instance's lines, then its end", WAIT, || {
+        drain(&mut state, &mut rx);
+        let p = &state.logs.panes[&1];
+        let done = !pods_with_lines(&state).is_empty() && p.state_label() == "ended";
+        std::future::ready(done.then_some(()))
+    })
+    .await;
+    assert!(
+        state.logs.panes[&1]
+            .buffer
+            .iter()
+            .any(|(_, l)| l.text.contains("controller.go"))
+    );
+}

@@ -85,6 +85,22 @@ pub fn hints(state: &State) -> String {
     .join("  ")
 }
 
+/// The log screen's keys for the help screen.
+pub fn help_lines(state: &State, theme: &Theme) -> Vec<Line<'static>> {
+    let mut lines = vec![Line::styled(
+        "Log panes (:logs -l SELECTOR | POD [-n NS] [--context a,b] [-c C] [-p])",
+        theme.dim,
+    )];
+    for (action, keys) in state.keymap.logs.bindings() {
+        lines.push(Line::from(vec![
+            Span::styled(format!("{:>18}  ", keys.join(", ")), theme.help_key),
+            Span::styled(action.help(), theme.help_text),
+        ]));
+    }
+    lines.push(Line::raw(""));
+    lines
+}
+
 /// The pane's border title.
 pub fn title(p: &LogPane, state: &State) -> String {
     let pods = p.live_pods();

@@ -535,16 +535,13 @@ fn draw_help(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             ),
         ]));
     }
-    lines.push(Line::styled(
-        "Log panes (:logs -l SELECTOR | POD [-n NS] [--context a,b] [-c C] [-p])",
-        theme.dim,
-    ));
-    for (action, keys) in state.keymap.logs.bindings() {
-        lines.push(Line::from(vec![
-            Span::styled(format!("{:>18}  ", keys.join(", ")), theme.help_key),
-            Span::styled(action.help(), theme.help_text),
-        ]));
-    }
+    // On the log screen its own keys come first, so they are on screen even when the help is long.
+    let at = if state.screen == Screen::Logs {
+        2
+    } else {
+        lines.len()
+    };
+    lines.splice(at..at, crate::ui::logs_view::help_lines(state, theme));
     lines.push(Line::raw(""));
     lines.push(Line::styled(
         "Commands: :pods :deploy :nodes :ctx [NAME] :ns [NAME|all] :help :q   (tab completes)",
