@@ -55,7 +55,7 @@ log_actions! {
     Filter => "filter", "show only lines containing a text", ["&"];
     Wrap => "wrap", "wrap long lines on / off", ["w"];
     Timestamps => "timestamps", "timestamps on / off", ["t"];
-    Since => "since", "since: tail 200 / 1m / 5m / 15m / 1h / start (restarts)", ["s"];
+    Since => "since", "since: tail 200 / 1m / 5m / 15m / 1h / start (reads the logs again)", ["s"];
     Previous => "previous", "previous container's logs on / off (crash loops)", ["p"];
     Save => "save", "save the pane's lines to a file", ["ctrl-s"];
     SplitSide => "split_side", "split: new pane side by side (asks what to follow)", ["|"];
