@@ -55,12 +55,18 @@ struct CockpitArgs {
     /// Audit log of mutations (default: ~/.local/state/kockpit/audit.jsonl).
     #[arg(long, global = true, value_name = "FILE")]
     audit_log: Option<PathBuf>,
+    /// `:logs` argument lists to open at start (`kockpit logs …`).
+    #[arg(skip)]
+    logs: Vec<Vec<String>>,
 }
 
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Open the cockpit on simulated prod and stg clusters (the built-in simulator, in-process).
     Demo,
+    /// Open straight into log panes: `kockpit logs -l app=web -n default --context prod,stg`
+    /// (one pane per context).
+    Logs(LogsArgs),
     /// Print the audit log of mutations (JSON lines in the XDG state directory).
     Audit {
         /// Only entries newer than this: 30m, 2h, 1d, or an RFC 3339 time.
@@ -88,6 +94,46 @@ enum Command {
         #[arg(long)]
         kubeconfig_out: Option<PathBuf>,
     },
+}
+
+#[derive(Args, Debug)]
+struct LogsArgs {
+    /// Follow every pod this label selector matches (pods that match later join).
+    #[arg(short = 'l', long, conflicts_with = "pod")]
+    selector: Option<String>,
+    /// Follow this pod.
+    #[arg(required_unless_present = "selector")]
+    pod: Option<String>,
+    /// Only this container.
+    #[arg(short = 'c', long)]
+    container: Option<String>,
+    /// The previous (crashed) container's logs.
+    #[arg(short = 'p', long)]
+    previous: bool,
+}
+
+impl LogsArgs {
+    /// The same request as `:logs` words.
+    fn words(&self, cockpit: &CockpitArgs) -> Vec<String> {
+        let mut w = Vec::new();
+        if let Some(s) = &self.selector {
+            w.extend(["-l".to_string(), s.clone()]);
+        }
+        w.extend(self.pod.clone());
+        if let Some(n) = &cockpit.namespace {
+            w.extend(["-n".to_string(), n.clone()]);
+        }
+        if !cockpit.context.is_empty() {
+            w.extend(["--context".to_string(), cockpit.context.join(",")]);
+        }
+        if let Some(c) = &self.container {
+            w.extend(["-c".to_string(), c.clone()]);
+        }
+        if self.previous {
+            w.push("-p".into());
+        }
+        w
+    }
 }
 
 fn main() -> std::process::ExitCode {
@@ -154,6 +200,11 @@ fn run_cli(cli: Cli) -> anyhow::Result<()> {
             drop(sim);
             result
         }),
+        Some(Command::Logs(l)) => {
+            let mut args = cli.cockpit.clone();
+            args.logs = vec![l.words(&cli.cockpit)];
+            runtime.block_on(cockpit(args))
+        }
         None => runtime.block_on(cockpit(cli.cockpit)),
     }
 }
@@ -235,6 +286,8 @@ async fn cockpit(args: CockpitArgs) -> anyhow::Result<()> {
         .filter(|b| b.auto_start || args.forwards.contains(&b.name))
         .map(|b| b.name.clone())
         .collect();
+    state.logs.cap = cfg.log_buffer_lines;
+    state.logs.startup = args.logs.clone();
     let audit_path = args.audit_log.clone().or_else(audit::default_path);
     run::run(state, theme, loaded, namespace, problems, audit_path).await
 }

@@ -15,6 +15,8 @@ pub struct Config {
     pub keymap: Option<String>,
     /// Saved port-forwards (bookmarks), started from the forwards view, by `--forward NAME`, or at start.
     pub forwards: Vec<Bookmark>,
+    /// Lines each log pane keeps; older lines are dropped.
+    pub log_buffer_lines: usize,
 }
 
 /// `forwards:` entry: `{name: kubeapps, context: prod, namespace: kubeapps, target: svc/kubeapps, ports: "8080:80"}`.
@@ -94,6 +96,7 @@ impl Default for Config {
             theme: None,
             keymap: None,
             forwards: Vec::new(),
+            log_buffer_lines: crate::app::logs::DEFAULT_BUFFER_LINES,
         }
     }
 }

@@ -29,7 +29,6 @@ pub struct Executors {
     pub(crate) clients: HashMap<String, kube::Client>,
     events: mpsc::Sender<SessionEvent>,
     pub(crate) results: mpsc::UnboundedSender<Msg>,
-    #[allow(dead_code)] // filled by the log panes
     pub(crate) logs: super::exec_logs::LogTasks,
     pub(crate) forwards: super::exec_forwards::ForwardTasks,
     /// Where every mutation is recorded; None when there is no state directory.
@@ -143,6 +142,9 @@ pub async fn run(
     }
     for p in problems {
         let _ = results_tx.send(Msg::ConfigProblem(p));
+    }
+    for cmd in super::logs::startup(&mut state) {
+        exec.run(cmd).await;
     }
 
     let mut terminal = ratatui::init();

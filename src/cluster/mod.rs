@@ -6,6 +6,7 @@ pub mod events;
 pub mod forward;
 pub mod health;
 pub mod kubeconfig;
+pub mod logs;
 pub mod ops;
 pub mod quantity;
 pub mod rows;

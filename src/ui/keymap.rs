@@ -292,6 +292,8 @@ pub struct Keymap {
     by_key: HashMap<KeyChord, Action>,
     /// Each action's keys in the order the file lists them, for the help screen.
     keys: Vec<(Action, Vec<KeyChord>)>,
+    /// The log screen's own table (the file's `logs:` section, else the built-in one).
+    pub logs: super::log_keymap::LogKeys,
 }
 
 impl Keymap {
@@ -336,6 +338,7 @@ impl Keymap {
                 .filter(|(a, _)| !is_mutation(*a))
                 .cloned()
                 .collect(),
+            logs: self.logs.clone(),
         }
     }
 }
@@ -368,6 +371,8 @@ pub fn load(name_or_path: Option<&str>, user_dir: Option<&Path>) -> (Keymap, Opt
 #[serde(deny_unknown_fields)]
 struct KeymapFile {
     bindings: BindingEntries,
+    #[serde(default)]
+    logs: Option<BindingEntries>,
 }
 
 /// The `bindings` mapping in file order, with the line of every action name and key.
@@ -446,7 +451,11 @@ pub fn parse(text: &str, file: &str) -> Result<Keymap, ConfigError> {
         keys.push((action, chords));
     }
     keys.sort_by_key(|(a, _)| *a);
-    Ok(Keymap { by_key, keys })
+    let logs = match spec.logs {
+        Some(entries) => super::log_keymap::parse(entries.0, file)?,
+        None => Default::default(),
+    };
+    Ok(Keymap { by_key, keys, logs })
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 pub mod config_error;
 pub mod forwards_view;
 pub mod keymap;
+pub mod log_keymap;
 pub mod logs_view;
 pub mod recovery_view;
 pub mod rollouts_view;

@@ -44,6 +44,39 @@ pub fn clean(s: &str) -> Cow<'_, str> {
     }
 }
 
+/// Like [`clean`] but for log lines, where the operator wants to see what a program tried to
+/// send: colour (SGR) sequences are still dropped, but any other escape is kept as text with its
+/// ESC shown as `␛` (`\x1b]0;t\x07` becomes `␛]0;t␇`), so nothing reaches the terminal as a
+/// control and nothing is hidden.
+pub fn reveal(s: &str) -> Cow<'_, str> {
+    match s.find(needs_cleaning) {
+        None => Cow::Borrowed(s),
+        Some(first) => {
+            let mut out = String::with_capacity(s.len() + 8);
+            out.push_str(&s[..first]);
+            let mut chars = s[first..].chars();
+            while let Some(c) = chars.next() {
+                match c {
+                    ESC => {
+                        let mut ahead = chars.clone();
+                        if ahead.next() == Some('[') && skip_csi(&mut ahead) == Some('m') {
+                            chars = ahead;
+                        } else {
+                            out.push('\u{241b}');
+                        }
+                    }
+                    '\t' => out.push_str(TAB_AS_SPACES),
+                    '\u{0}'..='\u{1f}' => out.push(control_picture(c)),
+                    DEL => out.push('\u{2421}'),
+                    c if c.is_control() || is_bidi_control(c) => out.push(REMOVED),
+                    c => out.push(c),
+                }
+            }
+            Cow::Owned(out)
+        }
+    }
+}
+
 fn needs_cleaning(c: char) -> bool {
     c.is_control() || is_bidi_control(c)
 }
@@ -166,6 +199,22 @@ pub fn truncate_to_width(s: &str, width: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reveal_shows_escapes_as_text_and_drops_only_colour() {
+        assert_eq!(
+            reveal("a\x1b[2J\x1b[Hb\x1b]0;pwned\x07c"),
+            "a\u{241b}[2J\u{241b}[Hb\u{241b}]0;pwned\u{2407}c"
+        );
+        assert_eq!(reveal("\x1b[31mred\x1b[0m"), "red");
+        assert_eq!(reveal("x\ty\r\u{9b}"), "x    y\u{240d}\u{fffd}");
+        assert!(matches!(reveal("plain"), Cow::Borrowed(_)));
+        assert!(
+            !reveal("\x1b]8;;http://x\x1b\\l")
+                .chars()
+                .any(|c| c.is_control())
+        );
+    }
 
     #[test]
     fn plain_text_is_borrowed_unchanged() {

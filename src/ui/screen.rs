@@ -432,6 +432,10 @@ fn draw_bottom(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             ),
             theme.command_line,
         ),
+        None if state.screen == Screen::Logs => Line::styled(
+            truncate_to_width(&crate::ui::logs_view::hints(state), area.width as usize),
+            theme.dim,
+        ),
         None if state.screen == Screen::Drain => Line::styled(
             "enter drain · e escalate selected · E escalate blocked · c cordon · u uncordon · esc back · ? help",
             theme.dim,
@@ -498,7 +502,7 @@ fn draw_text_overlay(
 
 /// Actions this build of the cockpit carries out; the others are listed but say so.
 fn available(action: Action) -> bool {
-    !matches!(action, Action::Logs | Action::Refresh)
+    !matches!(action, Action::Refresh)
 }
 
 fn draw_help(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
@@ -528,6 +532,13 @@ fn draw_help(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             ),
         ]));
     }
+    // On the log screen its own keys come first, so they are on screen even when the help is long.
+    let at = if state.screen == Screen::Logs {
+        2
+    } else {
+        lines.len()
+    };
+    lines.splice(at..at, crate::ui::logs_view::help_lines(state, theme));
     lines.push(Line::raw(""));
     lines.push(Line::styled(
         "Commands: :pods :deploy :nodes :ctx [NAME] :ns [NAME|all] :help :q   (tab completes)",
