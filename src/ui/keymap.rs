@@ -94,7 +94,7 @@ actions! {
     BulkForceDelete => "bulk_force_delete", "force-delete every pod the current filter shows (previewed first)";
     Rollouts => "rollouts", "watch rollouts: updated / ready / available per deployment";
     Logs => "logs", "follow logs";
-    PortForward => "port_forward", "forward a local port to the pod";
+    PortForward => "port_forward", "port-forward the selected pod or deployment";
     Forwards => "forwards", "list active port-forwards";
     Refresh => "refresh", "refresh the view";
 }

@@ -544,6 +544,10 @@ fn draw_help(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         "Commands: :pods :deploy :nodes :ctx [NAME] :ns [NAME|all] :help :q   (tab completes)",
         theme.dim,
     ));
+    lines.push(Line::styled(
+        "          :logs [-l SEL|POD] [-n NS] [--context a,b] [-c C] [-p] · :pf [CTX/]NS/svc|deploy|pod/NAME [LOCAL:]REMOTE · :forwards",
+        theme.dim,
+    ));
     if !state.mutations_off() {
         lines.push(Line::styled(
             "Drain wizard (drain on a node; :drain NODE… or :drain for every node the filter shows): enter drains · e escalates the selected pod one step (evict → delete → force delete) · E escalates every blocked pod · esc back",
