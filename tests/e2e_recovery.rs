@@ -60,43 +60,23 @@ fn drain_wizard_walked_with_keys_on_prod_empties_the_node_and_audits_every_step(
     let sim = Sim::start();
     // The scheduler places keycloak a moment after the simulator starts. `range` keeps kubectl
     // quiet while the list is still empty (`.items[0]` makes it fail).
-    let node_of_keycloak = || {
-        sim.kubectl(
-            "prod",
-            &[
-                "get",
-                "pods",
-                "-n",
-                "default",
-                "-l",
-                "app=keycloak",
-                "-o",
-                "jsonpath={range .items[*]}{.spec.nodeName}{end}",
-            ],
-        )
-        .trim()
-        .to_string()
+    let keycloak = |fields: &str| {
+        let jsonpath = format!("jsonpath={{range .items[*]}}{fields}{{end}}");
+        let args = ["get", "pods", "-n", "default", "-l", "app=keycloak", "-o"];
+        let mut args = args.to_vec();
+        args.push(&jsonpath);
+        sim.kubectl("prod", &args).trim().to_string()
     };
+    let node_of_keycloak = || keycloak("{.spec.nodeName}");
     // Wait until keycloak is Running and Ready: the eviction API lets a Pending pod go without
     // asking its budget (as a real apiserver does), which would leave nothing to escalate.
     tmux::eventually_ok(
         "keycloak running and ready",
         Duration::from_secs(60),
         || {
-            let state = sim.kubectl(
-            "prod",
-            &[
-                "get",
-                "pods",
-                "-n",
-                "default",
-                "-l",
-                "app=keycloak",
-                "-o",
-                "jsonpath={range .items[*]}{.status.phase} {.status.conditions[?(@.type==\"Ready\")].status}{end}",
-            ],
-        );
-            (state.trim() == "Running True" && !node_of_keycloak().is_empty())
+            let state =
+                keycloak("{.status.phase} {.status.conditions[?(@.type==\"Ready\")].status}");
+            (state == "Running True" && !node_of_keycloak().is_empty())
                 .then_some(())
                 .ok_or(format!("keycloak is {state:?}"))
         },
