@@ -121,6 +121,11 @@ fn two_panes_advance_and_a_paused_searched_pane_saves_what_it_shows() {
     });
     advances(&t, NGINX, "the nginx-ingress pane advancing");
     advances(&t, CERT, "the cert-manager pane advancing");
+    // cert-manager writes one line a second (tls-0 … tls-4): the line searched for below must
+    // be in the pane before it is paused (CI once paused it after two lines).
+    t.wait_for("a tls-3 line in the cert-manager pane", WAIT, |s| {
+        pane_lines(s, CERT).iter().any(|l| l.contains("tls-3"))
+    });
 
     // The new pane has the focus: pause it; new lines are counted, not shown.
     t.send(&["Space"]);
