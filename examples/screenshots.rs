@@ -21,6 +21,7 @@ use ratatui::style::{Color, Modifier};
 use tokio::sync::mpsc;
 
 use kockpit::app::filter::TextFilter;
+use kockpit::app::logs::{self, LogCmd, LogMsg};
 use kockpit::app::msg::{Cmd, Fetch, Msg};
 use kockpit::app::recovery::{Mutation, RecoveryMsg};
 use kockpit::app::state::{State, ViewKind};
@@ -28,6 +29,7 @@ use kockpit::app::update::update;
 use kockpit::cluster::describe;
 use kockpit::cluster::events::{ResourceKind, SessionEvent, WatchState};
 use kockpit::cluster::kubeconfig::{self, LoadedKubeconfig};
+use kockpit::cluster::logs::LogTail;
 use kockpit::cluster::session::Session;
 use kockpit::recovery::audit;
 use kockpit::recovery::drain::{self, DrainEvent, DrainOptions, PodState};
@@ -208,6 +210,58 @@ async fn main() -> anyhow::Result<()> {
         eprintln!("warning: no 403 notice for prod-pod-reader by the deadline");
     }
     save(&state, &th, &out.join("forbidden.svg"))?;
+    drop(live);
+
+    // Log panes: nginx-ingress of prod and of stg side by side, fed by the real LogTail.
+    let (mut live, mut state) = open(&loaded, &["prod", "stg"]).await?;
+    pump_until(&mut live, &mut state, Duration::from_secs(20), |s| {
+        s.contexts
+            .iter()
+            .all(|c| !c.pods.is_empty() && c.api.is_some())
+    })
+    .await;
+    let words: Vec<String> = "-l app=nginx-ingress -n default --context prod,stg"
+        .split_whitespace()
+        .map(str::to_string)
+        .collect();
+    let (log_tx, mut log_rx) = mpsc::unbounded_channel();
+    let mut tails = Vec::new();
+    for cmd in logs::open_from_command(&mut state, &words) {
+        if let Cmd::Logs(LogCmd::Start {
+            pane,
+            generation,
+            context,
+            spec,
+        }) = cmd
+        {
+            let tx = log_tx.clone();
+            let sink = move |event| {
+                tx.send(Msg::Logs(LogMsg::Tail {
+                    pane,
+                    generation,
+                    event,
+                }))
+                .is_ok()
+            };
+            let client = loaded.client(&context).await?;
+            tails.push(LogTail::start(client, spec, Box::new(sink)));
+        }
+    }
+    let until = Instant::now() + Duration::from_secs(4);
+    while let Ok(Some(msg)) = tokio::time::timeout(
+        until.saturating_duration_since(Instant::now()),
+        log_rx.recv(),
+    )
+    .await
+    {
+        update(&mut state, msg);
+    }
+    while let Ok(ev) = live.rx.try_recv() {
+        update(&mut state, Msg::Cluster(Box::new(ev)));
+    }
+    state.now = jiff::Timestamp::now();
+    save(&state, &th, &out.join("log-panes.svg"))?;
+    drop(tails);
     drop(live);
     drop(sim);
     Ok(())

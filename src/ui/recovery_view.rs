@@ -213,6 +213,14 @@ pub fn draw_wizard(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             Span::styled(format!("{}: ", clean(&r.name)), theme.dim),
             Span::styled(r.class.describe(), class_style(r, theme)),
         ]));
+        // The DRAIN column is cut on narrow screens: the selected pod's outcome in full.
+        let outcome = drain_text(r);
+        if !outcome.is_empty() {
+            lines.push(Line::from(vec![
+                Span::styled(format!("{}: ", clean(&r.name)), theme.dim),
+                Span::raw(clean(&outcome).into_owned()),
+            ]));
+        }
         match r.next {
             Some(step) => {
                 lines.push(Line::from(vec![
