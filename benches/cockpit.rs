@@ -25,8 +25,9 @@ use kockpit::cluster::events::{ClusterEvent, Delta, ResourceKind, SessionEvent, 
 use kockpit::cluster::kubeconfig;
 use kockpit::cluster::rows::{NodeRow, PodRow};
 use kockpit::cluster::session::Session;
+use kockpit::settings::keymap;
 use kockpit::ui::theme::Theme;
-use kockpit::ui::{keymap, screen, theme};
+use kockpit::ui::{screen, theme};
 
 const NODES: usize = 5_000;
 const PODS: usize = 100_000;

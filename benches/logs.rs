@@ -26,7 +26,8 @@ use kockpit::app::state::State;
 use kockpit::app::update::update;
 use kockpit::cluster::kubeconfig;
 use kockpit::cluster::logs::{LogTail, TailEvent};
-use kockpit::ui::{keymap, screen, theme};
+use kockpit::settings::keymap;
+use kockpit::ui::{screen, theme};
 
 const PANES: usize = 4;
 const RATE_PER_POD: u32 = 2_500;

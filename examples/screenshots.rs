@@ -33,9 +33,10 @@ use kockpit::cluster::logs::LogTail;
 use kockpit::cluster::session::Session;
 use kockpit::recovery::audit;
 use kockpit::recovery::drain::{self, DrainEvent, DrainOptions, PodState};
+use kockpit::settings::keymap;
 use kockpit::sim::{SimOptions, Simulator};
 use kockpit::ui::theme::Theme;
-use kockpit::ui::{keymap, screen, theme};
+use kockpit::ui::{screen, theme};
 
 const WIDTH: u16 = 160;
 const HEIGHT: u16 = 45;

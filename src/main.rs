@@ -7,11 +7,13 @@ use anyhow::Context as _;
 use clap::{Args, Parser, Subcommand};
 
 use kockpit::app::forwards::ForwardsState;
-use kockpit::app::{config, run, state::State};
+use kockpit::app::state::State;
 use kockpit::cluster::kubeconfig;
+use kockpit::exec::run;
 use kockpit::recovery::audit;
+use kockpit::settings::{config, keymap};
 use kockpit::sim::{SimOptions, Simulator};
-use kockpit::ui::{keymap, theme};
+use kockpit::ui::theme;
 
 #[derive(Parser, Debug)]
 #[command(

@@ -16,7 +16,7 @@ use kockpit::app::state::State;
 use kockpit::app::update::update;
 use kockpit::cluster::kubeconfig;
 use kockpit::cluster::logs::{LogTail, TailEvent};
-use kockpit::ui::keymap;
+use kockpit::settings::keymap;
 
 const WAIT: Duration = Duration::from_secs(40);
 

@@ -15,7 +15,8 @@ use kockpit::app::state::{State, ViewKind};
 use kockpit::cluster::events::{ApiHealth, ClusterEvent, Delta, ResourceKind, WatchState};
 use kockpit::cluster::kubeconfig::ContextInfo;
 use kockpit::cluster::rows::{DeploymentRow, NodeRow, PodRow};
-use kockpit::ui::{keymap, screen, theme};
+use kockpit::settings::keymap;
+use kockpit::ui::{screen, theme};
 
 fn info(name: &str, production: bool) -> ContextInfo {
     ContextInfo {

@@ -18,7 +18,8 @@ use kockpit::cluster::forward::spec::LOOPBACK;
 use kockpit::cluster::forward::{ForwardSpec, Phase, Snapshot, Target};
 use kockpit::cluster::kubeconfig::ContextInfo;
 use kockpit::cluster::rows::PodRow;
-use kockpit::ui::{keymap, screen, theme};
+use kockpit::settings::keymap;
+use kockpit::ui::{screen, theme};
 
 fn state() -> State {
     let (km, _) = keymap::load(None, None);

@@ -13,7 +13,8 @@ use kockpit::app::state::State;
 use kockpit::app::update::update;
 use kockpit::cluster::kubeconfig::ContextInfo;
 use kockpit::cluster::logs::{LogLine, TailEvent};
-use kockpit::ui::{keymap, screen, theme};
+use kockpit::settings::keymap;
+use kockpit::ui::{screen, theme};
 
 fn info(name: &str) -> ContextInfo {
     ContextInfo {

@@ -3,8 +3,8 @@
 
 use crossterm::event::{KeyCode, KeyEvent};
 
+use crate::app::keys::Action;
 use crate::cluster::forward::{ForwardSpec, Phase, Snapshot, Target};
-use crate::ui::keymap::Action;
 
 use super::forward_dialog::{Dialog, Outcome};
 use super::msg::Cmd;
@@ -352,7 +352,6 @@ pub fn parse_command(
 mod tests {
     use super::*;
     use crate::cluster::forward::spec::LOOPBACK;
-    use crate::ui::keymap;
     use crossterm::event::KeyModifiers;
 
     fn spec(name: &str) -> ForwardSpec {
@@ -368,7 +367,13 @@ mod tests {
     }
 
     fn state() -> State {
-        let mut s = State::new(vec![], vec![], None, false, keymap::Keymap::default());
+        let mut s = State::new(
+            vec![],
+            vec![],
+            None,
+            false,
+            crate::app::keys::Keymap::default(),
+        );
         s.forwards = ForwardsState::with_bookmarks(vec![spec("kubeapps"), spec("other")]);
         s.screen = Screen::Forwards;
         s

@@ -7,10 +7,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use crossterm::event::{KeyCode, KeyEvent};
 use jiff::Timestamp;
 
+use crate::app::keys::Action;
 use crate::cluster::rows::{PdbRow, PodRow};
 use crate::recovery::drain::{DrainEvent, PodState};
 use crate::recovery::plan::{self, PodClass, Progress, Step};
-use crate::ui::keymap::Action;
 
 use super::msg::Cmd;
 use super::state::{Level, Screen, State, ViewKind};
@@ -1072,7 +1072,7 @@ mod tests {
             vec!["prod".into()],
             None,
             false,
-            crate::ui::keymap::Keymap::default(),
+            crate::app::keys::Keymap::default(),
         );
         let node: k8s_openapi::api::core::v1::Node =
             serde_json::from_value(serde_json::json!({"metadata": {"name": "node-1"}})).unwrap();

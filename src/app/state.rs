@@ -14,7 +14,7 @@ use super::filter::{LabelFilter, TextFilter};
 use super::forwards::ForwardsState;
 use super::logs::LogsState;
 use super::recovery::{Confirm, Results, Wizard};
-use crate::ui::keymap::Keymap;
+use crate::app::keys::Keymap;
 
 /// One live context: its rows and how its API and watches are doing.
 #[derive(Debug, Clone)]

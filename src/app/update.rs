@@ -2,7 +2,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use crate::ui::keymap::{Action, is_mutation};
+use crate::app::keys::{Action, is_mutation};
 
 use super::command::{self, Command};
 use super::filter::{LabelFilter, TextFilter};
@@ -456,7 +456,7 @@ mod tests {
     use crate::cluster::events::{ClusterEvent, Delta, SessionEvent};
     use crate::cluster::kubeconfig::ContextInfo;
     use crate::cluster::rows::PodRow;
-    use crate::ui::keymap;
+    use crate::settings::keymap;
 
     fn info(name: &str) -> ContextInfo {
         ContextInfo {

@@ -10,7 +10,7 @@ use ratatui::widgets::{Block, Borders, Cell, Clear, Paragraph, Row, Table, Table
 use crate::app::forward_dialog::{Dialog, Field};
 use crate::app::forwards::{Forward, Tone};
 use crate::app::state::State;
-use crate::ui::sanitize::clean;
+use crate::sanitize::clean;
 use crate::ui::theme::Theme;
 
 /// `812 B`, `14.2 KiB`, `3.1 MiB`: counters stay narrow.

@@ -12,7 +12,7 @@ use unicode_width::UnicodeWidthChar;
 use crate::app::logs::buffer::match_ranges;
 use crate::app::logs::pane::{LogPane, shown_parts};
 use crate::app::state::State;
-use crate::ui::sanitize::{clean, truncate_to_width};
+use crate::sanitize::{clean, truncate_to_width};
 use crate::ui::theme::Theme;
 
 pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
@@ -65,7 +65,7 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
 
 /// The bottom line on the log screen: the main log keys of the active keymap.
 pub fn hints(state: &State) -> String {
-    use crate::ui::log_keymap::LogAction as A;
+    use crate::app::keys::LogAction as A;
     [
         (A::TogglePause, "pause"),
         (A::Search, "search"),

@@ -12,7 +12,7 @@ use crate::app::state::State;
 use crate::printers::age;
 use crate::recovery::drain::PodState;
 use crate::recovery::plan::{PodClass, Step};
-use crate::ui::sanitize::clean;
+use crate::sanitize::clean;
 use crate::ui::theme::Theme;
 
 fn class_style(r: &WizardRow, theme: &Theme) -> Style {
@@ -170,7 +170,7 @@ pub fn draw_wizard(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
                 Constraint::Length(
                     plans
                         .iter()
-                        .map(|c| crate::ui::sanitize::display_width(c))
+                        .map(|c| crate::sanitize::display_width(c))
                         .max()
                         .unwrap_or(0)
                         .clamp(4, 100) as u16,
@@ -274,7 +274,7 @@ pub fn draw_wizard(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
 /// Column width for `cells`: the widest, at least `min`, at most 63.
 fn width<'a>(cells: impl Iterator<Item = &'a str>, min: usize) -> u16 {
     cells
-        .map(|c| crate::ui::sanitize::display_width(&clean(c)))
+        .map(|c| crate::sanitize::display_width(&clean(c)))
         .max()
         .unwrap_or(0)
         .clamp(min, 63) as u16

@@ -9,7 +9,7 @@ use ratatui::widgets::{Block, Borders, Cell, Row, Table};
 
 use crate::app::state::State;
 use crate::cluster::rows::{DeploymentRow, Rollout};
-use crate::ui::sanitize::clean;
+use crate::sanitize::clean;
 use crate::ui::theme::Theme;
 
 /// One deployment's line of the watch.

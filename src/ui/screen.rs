@@ -7,12 +7,12 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Clear, Paragraph, Row, Table, TableState, Wrap};
 
+use crate::app::keys::Action;
 use crate::app::state::{ContextState, Level, Prompt, Screen, State};
 use crate::app::table::{self, Align, Tone};
 use crate::cluster::events::{ApiHealth, WatchState};
 use crate::printers::age;
-use crate::ui::keymap::Action;
-use crate::ui::sanitize::{clean, display_width, truncate_to_width};
+use crate::sanitize::{clean, display_width, truncate_to_width};
 use crate::ui::theme::Theme;
 
 pub fn draw(f: &mut Frame, state: &State, theme: &Theme) {
@@ -513,7 +513,7 @@ fn draw_help(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         Line::raw(""),
     ];
     for (action, keys) in state.keymap.bindings() {
-        if state.mutations_off() && crate::ui::keymap::is_mutation(action) {
+        if state.mutations_off() && crate::app::keys::is_mutation(action) {
             continue;
         }
         lines.push(Line::from(vec![

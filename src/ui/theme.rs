@@ -18,8 +18,9 @@ use ratatui::style::{Color, Modifier, Style};
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
-pub use super::config_error::{ConfigError, ConfigKind};
-use super::config_error::{did_you_mean, locate};
+use crate::settings::error::did_you_mean;
+pub use crate::settings::error::{ConfigError, ConfigKind};
+use crate::settings::files::locate;
 
 /// Themes compiled into the binary, by the name the operator uses.
 pub const SHIPPED: &[(&str, &str)] = &[

@@ -11,9 +11,9 @@ use std::path::PathBuf;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+use crate::app::keys::Action;
+use crate::app::keys::LogAction;
 use crate::cluster::logs::{TailEvent, TailSpec, Target};
-use crate::ui::keymap::Action;
-use crate::ui::log_keymap::LogAction;
 
 use super::msg::Cmd;
 use super::state::{Level, Prompt, Screen, State};

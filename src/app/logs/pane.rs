@@ -7,7 +7,7 @@ use std::sync::Arc;
 use crate::cluster::logs::{LogLine, TailSpec};
 
 use super::buffer::{LogBuffer, matches};
-use crate::ui::sanitize::reveal;
+use crate::sanitize::reveal;
 
 /// History a tail starts with, per container, when `since` is the default.
 pub const TAIL_LINES: i64 = 200;

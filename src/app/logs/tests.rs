@@ -5,7 +5,7 @@ use crate::app::msg::Msg;
 use crate::app::update::update;
 use crate::cluster::kubeconfig::ContextInfo;
 use crate::cluster::logs::LogLine;
-use crate::ui::keymap;
+use crate::settings::keymap;
 
 fn info(name: &str) -> ContextInfo {
     ContextInfo {

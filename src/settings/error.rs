@@ -1,10 +1,10 @@
-//! Errors in the operator's theme and keymap files, and where those files are found.
+//! Errors in the operator's theme and keymap files, as sentences naming the file and line.
+//! Pure: imports nothing of the cockpit, so the key table in `app/` and the themes in `ui/` share it.
 //!
 //! Every config file is optional: a broken one is reported as a sentence naming the file and
 //! line, and the cockpit carries on with the shipped default.
 
 use std::fmt;
-use std::path::Path;
 
 /// Which kind of file an error is about; it starts the sentence the operator reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,7 +47,7 @@ impl fmt::Display for ConfigError {
 impl std::error::Error for ConfigError {}
 
 impl ConfigError {
-    pub(crate) fn new(
+    pub fn new(
         kind: ConfigKind,
         file: &str,
         line: Option<usize>,
@@ -63,7 +63,7 @@ impl ConfigError {
 
     /// Turns a serde-saphyr error into one sentence plus its line (the library's own rendering
     /// adds a source snippet over several lines, which does not fit a status bar).
-    pub(crate) fn from_yaml(kind: ConfigKind, file: &str, err: &serde_saphyr::Error) -> Self {
+    pub fn from_yaml(kind: ConfigKind, file: &str, err: &serde_saphyr::Error) -> Self {
         let line = err.location().map(|l| l.line() as usize).filter(|&l| l > 0);
         let plain = err.without_snippet().to_string();
         let message = plain
@@ -88,73 +88,8 @@ fn strip_location_suffix(message: &str) -> String {
     message.to_string()
 }
 
-/// Where a theme or keymap's text came from.
-pub(crate) struct ConfigSource {
-    /// For error messages: `~/.config/kockpit/themes/x.yaml` or `default (built-in)`.
-    pub file: String,
-    pub text: std::borrow::Cow<'static, str>,
-}
-
-/// Finds a named or pathed config file: a value containing `/` or ending in `.yaml` is a path;
-/// otherwise `user_dir/NAME.yaml` (so operators can override a shipped file), then the shipped
-/// file of that name.
-pub(crate) fn locate(
-    kind: ConfigKind,
-    name_or_path: &str,
-    user_dir: Option<&Path>,
-    shipped: &[(&str, &'static str)],
-) -> Result<ConfigSource, ConfigError> {
-    let read = |path: &Path| {
-        let file = display_path(path);
-        std::fs::read_to_string(path)
-            .map(|text| ConfigSource {
-                file: file.clone(),
-                text: text.into(),
-            })
-            .map_err(|e| ConfigError::new(kind, &file, None, format!("cannot read it: {e}")))
-    };
-    if name_or_path.contains('/') || name_or_path.ends_with(".yaml") {
-        return read(Path::new(name_or_path));
-    }
-    if let Some(dir) = user_dir {
-        let path = dir.join(format!("{name_or_path}.yaml"));
-        if path.is_file() {
-            return read(&path);
-        }
-    }
-    if let Some((name, text)) = shipped.iter().find(|(n, _)| *n == name_or_path) {
-        return Ok(ConfigSource {
-            file: format!("{name} (built-in)"),
-            text: (*text).into(),
-        });
-    }
-    let names: Vec<&str> = shipped.iter().map(|(n, _)| *n).collect();
-    Err(ConfigError::new(
-        kind,
-        name_or_path,
-        None,
-        format!(
-            "no such {kind}; shipped ones are {}{}",
-            names.join(", "),
-            user_dir
-                .map(|d| format!(", or put {name_or_path}.yaml in {}", display_path(d)))
-                .unwrap_or_default()
-        ),
-    ))
-}
-
-/// A path as the operator would type it, with `~` for their home directory.
-pub(crate) fn display_path(path: &Path) -> String {
-    if let Some(dirs) = directories::BaseDirs::new()
-        && let Ok(rest) = path.strip_prefix(dirs.home_dir())
-    {
-        return format!("~/{}", rest.display());
-    }
-    path.display().to_string()
-}
-
 /// The candidate closest to `word` by edit distance, if it is close enough to be a typo.
-pub(crate) fn did_you_mean<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+pub fn did_you_mean<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
     let word = word.to_ascii_lowercase();
     candidates
         .iter()
@@ -210,13 +145,5 @@ mod tests {
         let e = ConfigError::from_yaml(ConfigKind::Keymap, "x.yaml", &err);
         assert_eq!(e.line, Some(2));
         assert_eq!(e.message, "duplicate mapping key: quit");
-    }
-
-    #[test]
-    fn unknown_name_lists_shipped_files() {
-        let Err(e) = locate(ConfigKind::Keymap, "emacs", None, &[("default", "")]) else {
-            panic!("expected an error");
-        };
-        assert!(e.to_string().contains("shipped ones are default"), "{e}");
     }
 }

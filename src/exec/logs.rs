@@ -4,9 +4,9 @@ use std::collections::HashMap;
 
 use crate::cluster::logs::{LogTail, TailEvent};
 
-use super::logs::{LogCmd, LogMsg};
-use super::msg::Msg;
-use super::run::Executors;
+use super::Executors;
+use crate::app::logs::{LogCmd, LogMsg};
+use crate::app::msg::Msg;
 
 /// Handles of running log tails by pane; dropping one stops its task.
 #[derive(Default)]

@@ -8,9 +8,9 @@ use tokio::task::JoinHandle;
 
 use crate::cluster::forward::{Phase, PortForward};
 
-use super::forwards::{ForwardCmd, ForwardMsg};
-use super::msg::Msg;
-use super::run::Executors;
+use super::Executors;
+use crate::app::forwards::{ForwardCmd, ForwardMsg};
+use crate::app::msg::Msg;
 
 const REPORT_EVERY: Duration = Duration::from_millis(250);
 

@@ -9,9 +9,9 @@ use crate::cluster::ops::OpError;
 use crate::recovery::audit::{self, AuditEntry};
 use crate::recovery::drain::{self, DrainOptions, StepOutcome};
 
-use super::msg::Msg;
-use super::recovery::{Mutation, Outcome, RecoveryMsg};
-use super::run::Executors;
+use super::Executors;
+use crate::app::msg::Msg;
+use crate::app::recovery::{Mutation, Outcome, RecoveryMsg};
 
 /// Appends to the audit log; a failure to write it is part of the outcome the operator sees.
 struct Auditor {

@@ -8,106 +8,17 @@ use crossterm::event::{Event, EventStream, KeyEventKind};
 use futures::StreamExt;
 use tokio::sync::mpsc;
 
-use crate::cluster::describe;
+use crate::app::msg::Msg;
+use crate::app::state::State;
+use crate::app::update::update;
 use crate::cluster::events::SessionEvent;
-use crate::cluster::kubeconfig::{ContextInfo, LoadedKubeconfig};
-use crate::cluster::session::Session;
+use crate::cluster::kubeconfig::LoadedKubeconfig;
 use crate::ui::screen;
 use crate::ui::theme::Theme;
 
-use super::msg::{Cmd, Fetch, Msg};
-use super::state::State;
-use super::update::update;
+use super::Executors;
 
 const FRAME: Duration = Duration::from_millis(33);
-
-/// Live sessions and clients: the executor side of the loop, kept out of `State` because they are handles, not data.
-pub struct Executors {
-    pub(crate) kubeconfig: LoadedKubeconfig,
-    namespace: Option<String>,
-    sessions: HashMap<String, Session>,
-    pub(crate) clients: HashMap<String, kube::Client>,
-    events: mpsc::Sender<SessionEvent>,
-    pub(crate) results: mpsc::UnboundedSender<Msg>,
-    pub(crate) logs: super::exec_logs::LogTasks,
-    pub(crate) forwards: super::exec_forwards::ForwardTasks,
-    /// Where every mutation is recorded; None when there is no state directory.
-    pub(crate) audit_path: Option<std::path::PathBuf>,
-}
-
-impl Executors {
-    pub async fn open(&mut self, info: &ContextInfo) -> Result<(), String> {
-        let client = self
-            .kubeconfig
-            .client(&info.name)
-            .await
-            .map_err(|e| e.to_string())?;
-        let session = Session::start(
-            info.clone(),
-            client.clone(),
-            self.namespace.clone(),
-            self.events.clone(),
-        );
-        self.sessions.insert(info.name.clone(), session);
-        self.clients.insert(info.name.clone(), client);
-        Ok(())
-    }
-
-    async fn run(&mut self, cmd: Cmd) {
-        match cmd {
-            Cmd::Fetch { context, .. } if !self.clients.contains_key(&context) => {
-                let _ = self
-                    .results
-                    .send(Msg::ConfigProblem(format!("context {context} is not live")));
-            }
-            Cmd::Fetch {
-                what,
-                title,
-                context,
-                kind,
-                namespace,
-                name,
-            } => {
-                let client = self.clients[&context].clone();
-                let tx = self.results.clone();
-                tokio::spawn(async move {
-                    let result = match what {
-                        Fetch::Describe => {
-                            describe::describe(&client, kind, &namespace, &name).await
-                        }
-                        Fetch::Yaml => describe::yaml(&client, kind, &namespace, &name).await,
-                    };
-                    let result = result.map_err(|e| e.to_string());
-                    let _ = tx.send(Msg::Fetched { title, result });
-                });
-            }
-            Cmd::Logs(c) => super::exec_logs::run(self, c).await,
-            Cmd::Forward(c) => super::exec_forwards::run(self, c).await,
-            Cmd::Mutate(m) => super::exec_recovery::run(self, m).await,
-            Cmd::OpenContext(name) => {
-                let Some(info) = self
-                    .kubeconfig
-                    .contexts
-                    .iter()
-                    .find(|c| c.name == name)
-                    .cloned()
-                else {
-                    return;
-                };
-                match self.open(&info).await {
-                    Ok(()) => {
-                        let _ = self.results.send(Msg::ContextOpened(info));
-                    }
-                    Err(e) => {
-                        let _ = self.results.send(Msg::ConfigProblem(format!(
-                            "cannot open context {name}: {e}"
-                        )));
-                    }
-                }
-            }
-        }
-    }
-}
 
 /// Runs the cockpit until the operator quits or a signal arrives. The terminal is restored on
 /// every way out, including panics (ratatui's init installs that hook).
@@ -137,13 +48,13 @@ pub async fn run(
             let _ = results_tx.send(Msg::ConfigProblem(format!("context {}: {e}", c.info.name)));
         }
     }
-    for cmd in super::forwards::launch(&mut state) {
+    for cmd in crate::app::forwards::launch(&mut state) {
         exec.run(cmd).await;
     }
     for p in problems {
         let _ = results_tx.send(Msg::ConfigProblem(p));
     }
-    for cmd in super::logs::startup(&mut state) {
+    for cmd in crate::app::logs::startup(&mut state) {
         exec.run(cmd).await;
     }
 

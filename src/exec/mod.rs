@@ -1,0 +1,108 @@
+//! The executor side of the loop: the run loop (`run`) and the executors that carry out `Cmd`s
+//! — sessions, fetches, log tails, port-forwards, mutations and drains. The only part of the
+//! cockpit that awaits; results come back to `app::update` as `Msg`s.
+
+mod forwards;
+mod logs;
+mod mutations;
+pub mod run;
+
+use std::collections::HashMap;
+
+use tokio::sync::mpsc;
+
+use crate::app::msg::{Cmd, Fetch, Msg};
+use crate::cluster::describe;
+use crate::cluster::events::SessionEvent;
+use crate::cluster::kubeconfig::{ContextInfo, LoadedKubeconfig};
+use crate::cluster::session::Session;
+
+pub use run::run;
+
+/// Live sessions and clients: the executor side of the loop, kept out of `State` because they are handles, not data.
+pub struct Executors {
+    pub(crate) kubeconfig: LoadedKubeconfig,
+    namespace: Option<String>,
+    sessions: HashMap<String, Session>,
+    pub(crate) clients: HashMap<String, kube::Client>,
+    events: mpsc::Sender<SessionEvent>,
+    pub(crate) results: mpsc::UnboundedSender<Msg>,
+    pub(crate) logs: logs::LogTasks,
+    pub(crate) forwards: forwards::ForwardTasks,
+    /// Where every mutation is recorded; None when there is no state directory.
+    pub(crate) audit_path: Option<std::path::PathBuf>,
+}
+
+impl Executors {
+    pub async fn open(&mut self, info: &ContextInfo) -> Result<(), String> {
+        let client = self
+            .kubeconfig
+            .client(&info.name)
+            .await
+            .map_err(|e| e.to_string())?;
+        let session = Session::start(
+            info.clone(),
+            client.clone(),
+            self.namespace.clone(),
+            self.events.clone(),
+        );
+        self.sessions.insert(info.name.clone(), session);
+        self.clients.insert(info.name.clone(), client);
+        Ok(())
+    }
+
+    async fn run(&mut self, cmd: Cmd) {
+        match cmd {
+            Cmd::Fetch { context, .. } if !self.clients.contains_key(&context) => {
+                let _ = self
+                    .results
+                    .send(Msg::ConfigProblem(format!("context {context} is not live")));
+            }
+            Cmd::Fetch {
+                what,
+                title,
+                context,
+                kind,
+                namespace,
+                name,
+            } => {
+                let client = self.clients[&context].clone();
+                let tx = self.results.clone();
+                tokio::spawn(async move {
+                    let result = match what {
+                        Fetch::Describe => {
+                            describe::describe(&client, kind, &namespace, &name).await
+                        }
+                        Fetch::Yaml => describe::yaml(&client, kind, &namespace, &name).await,
+                    };
+                    let result = result.map_err(|e| e.to_string());
+                    let _ = tx.send(Msg::Fetched { title, result });
+                });
+            }
+            Cmd::Logs(c) => logs::run(self, c).await,
+            Cmd::Forward(c) => forwards::run(self, c).await,
+            Cmd::Mutate(m) => mutations::run(self, m).await,
+            Cmd::OpenContext(name) => {
+                let Some(info) = self
+                    .kubeconfig
+                    .contexts
+                    .iter()
+                    .find(|c| c.name == name)
+                    .cloned()
+                else {
+                    return;
+                };
+                match self.open(&info).await {
+                    Ok(()) => {
+                        let _ = self.results.send(Msg::ContextOpened(info));
+                    }
+                    Err(e) => {
+                        let _ = self.results.send(Msg::ConfigProblem(format!(
+                            "cannot open context {name}: {e}"
+                        )));
+                    }
+                }
+            }
+        }
+    }
+}
