@@ -3,5 +3,6 @@ pub mod app;
 pub mod cluster;
 pub mod printers;
 pub mod recovery;
+pub mod selector;
 pub mod sim;
 pub mod ui;

@@ -18,9 +18,10 @@ use super::patch::{self, PatchType};
 use super::query::Query;
 use super::resources::{self, ResourceType};
 use super::route::Target;
-use super::selector::{FieldSelector, LabelSelector};
+use super::selector::FieldSelector;
 use super::store::{Object, now_rfc3339};
 use super::table::{self, IncludeObject, Representation};
+use crate::selector::LabelSelector;
 
 pub struct Selectors {
     pub labels: LabelSelector,
@@ -75,7 +76,7 @@ pub fn list(
             .into_iter()
             .filter(|m| {
                 sel.labels
-                    .matches_with(|k| m["metadata"]["labels"][k].as_str().map(str::to_string))
+                    .matches_with(|k| m["metadata"]["labels"][k].as_str())
             })
             .collect();
         return Ok(h::json(

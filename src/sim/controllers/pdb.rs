@@ -2,8 +2,8 @@
 
 use serde_json::{Value, json};
 
+use crate::selector::LabelSelector;
 use crate::sim::cluster::{Cluster, rt};
-use crate::sim::selector::LabelSelector;
 use crate::sim::store::Store;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
