@@ -9,7 +9,7 @@ use http::Response;
 use serde_json::{Value, json};
 
 use super::cluster::{Cluster, rt};
-use super::controllers::pdb;
+use super::controllers::{pdb, podutil};
 use super::defaults;
 use super::error::ApiError;
 use super::http::{self as h, Body};
@@ -494,10 +494,7 @@ pub fn delete_object(
         .as_array()
         .is_some_and(|f| !f.is_empty());
     let grace = if rt.kind == "Pod" {
-        let terminal = matches!(
-            value["status"]["phase"].as_str(),
-            Some("Succeeded" | "Failed")
-        );
+        let terminal = podutil::is_terminal(&value);
         let unscheduled = value["spec"]["nodeName"].as_str().is_none_or(str::is_empty);
         if terminal || unscheduled {
             0
