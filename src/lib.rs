@@ -12,5 +12,6 @@ pub mod printers;
 pub mod recovery;
 pub mod sanitize;
 pub mod settings;
+pub mod selector;
 pub mod sim;
 pub mod ui;

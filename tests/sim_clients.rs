@@ -366,3 +366,121 @@ async fn malformed_requests_get_status_errors_not_dropped_connections() {
         "{stderr}"
     );
 }
+
+/// The cockpit's `L` filter and the simulator's `labelSelector=` are one parser now
+/// (`kockpit::selector`): every input gets the same answer from both, the same rows or the
+/// same error text. The first inputs are ones the two used to disagree on: the cockpit's parser
+/// split on the first operator and took the rest as the value, so it accepted them and
+/// filtered on nonsense (`!app=keycloak` kept every row), while the simulator answered 400.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cockpit_label_filter_and_simulator_answer_selectors_alike() {
+    use kockpit::app::filter::LabelFilter;
+
+    let h = Harness::start().await;
+    let api: Api<ConfigMap> = Api::namespaced(h.client("prod").await, "default");
+    for (name, labels) in [
+        (
+            "sel-a",
+            serde_json::json!({"app": "keycloak", "tier": "web"}),
+        ),
+        ("sel-b", serde_json::json!({"app": "cert-manager"})),
+        ("sel-c", serde_json::json!({"app": "", "n": "5"})),
+    ] {
+        let cm: ConfigMap = serde_json::from_value(
+            serde_json::json!({"metadata": {"name": name, "labels": labels}}),
+        )
+        .unwrap();
+        api.create(&PostParams::default(), &cm).await.unwrap();
+    }
+    let all = api.list(&ListParams::default()).await.unwrap().items;
+    let names = |items: Vec<&ConfigMap>| -> Vec<String> {
+        let mut n: Vec<String> = items
+            .iter()
+            .filter_map(|c| c.metadata.name.clone())
+            .filter(|n| n.starts_with("sel-"))
+            .collect();
+        n.sort();
+        n
+    };
+    let long = format!("app={}", "v".repeat(64));
+    let cases: Vec<(&str, Result<Vec<&str>, &str>)> = vec![
+        // Disagreed: the cockpit accepted these, the simulator answered 400.
+        (
+            "app=keycloak tier=web",
+            Err("found 'tier', expected: ',' or 'end of string'"),
+        ),
+        (
+            "app=a=b",
+            Err("found '=', expected: ',' or 'end of string'"),
+        ),
+        (
+            "!app=keycloak",
+            Err("found '=', expected: ',' or 'end of string'"),
+        ),
+        (
+            "!tier web",
+            Err("found 'web', expected: ',' or 'end of string'"),
+        ),
+        (
+            "app in (keycloak cert-manager)",
+            Err("unable to parse requirement: found 'cert-manager', expected: ',' or ')'"),
+        ),
+        (
+            "app=key/cloak",
+            Err(
+                "unable to parse requirement: values[0][app]: Invalid value: \"key/cloak\": a valid label must be an empty string",
+            ),
+        ),
+        (&long, Err("must be no more than 63 characters")),
+        // Both rejected these; the apiserver accepts them.
+        ("app in(keycloak,cert-manager)", Ok(vec!["sel-a", "sel-b"])),
+        ("n>4", Ok(vec!["sel-c"])),
+        // Both accepted these; the apiserver rejects them.
+        (
+            "app,,tier",
+            Err("found ',', expected: identifier after ','"),
+        ),
+        (
+            "-app",
+            Err(
+                "unable to parse requirement: <nil>: Invalid value: \"-app\": name part must consist of",
+            ),
+        ),
+        // Agreed before and still do.
+        ("app = keycloak", Ok(vec!["sel-a"])),
+        ("app=,n", Ok(vec!["sel-c"])),
+        ("tier notin (web),app", Ok(vec!["sel-b", "sel-c"])),
+        (
+            "app in (x",
+            Err("unable to parse requirement: found '', expected: ',' or ')'"),
+        ),
+    ];
+    let no_labels = BTreeMap::new();
+    for (input, want) in cases {
+        let server = match api.list(&ListParams::default().labels(input)).await {
+            Ok(l) => Ok(names(l.items.iter().collect())),
+            Err(kube::Error::Api(s)) => {
+                assert_eq!(
+                    (s.code, s.reason.as_str()),
+                    (400, "BadRequest"),
+                    "{input:?}"
+                );
+                Err(s.message)
+            }
+            Err(e) => panic!("{input:?}: {e}"),
+        };
+        let cockpit = LabelFilter::parse(input).map(|f| {
+            names(
+                all.iter()
+                    .filter(|c| f.matches(c.metadata.labels.as_ref().unwrap_or(&no_labels)))
+                    .collect(),
+            )
+        });
+        assert_eq!(cockpit, server, "{input:?}: cockpit vs simulator");
+        match (want, &cockpit) {
+            (Ok(rows), Ok(got)) => assert_eq!(got, &rows, "{input:?}"),
+            (Err(text), Err(got)) => assert!(got.contains(text), "{input:?}: {got}"),
+            (want, got) => panic!("{input:?}: want {want:?}, got {got:?}"),
+        }
+    }
+}

@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 
 use regex::Regex;
 
+use crate::selector::LabelSelector;
+
 #[derive(Debug, Clone, Default)]
 pub struct TextFilter {
     pub text: String,
@@ -60,85 +62,24 @@ fn contains_ignore_case(haystack: &str, needle_lower: &str) -> bool {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
-enum Req {
-    Eq(String, String),
-    Ne(String, String),
-    Exists(String),
-    Absent(String),
-    In(String, Vec<String>),
-    NotIn(String, Vec<String>),
-}
-
-/// A label selector as kubectl's `-l` takes it.
+/// A label selector as kubectl's `-l` takes it: the apiserver's parser (`crate::selector`), so
+/// the `L` filter accepts exactly what `kubectl get -l` would.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct LabelFilter {
     pub text: String,
-    reqs: Vec<Req>,
+    selector: LabelSelector,
 }
 
 impl LabelFilter {
     pub fn parse(text: &str) -> Result<Self, String> {
-        let mut reqs = Vec::new();
-        let mut depth = 0;
-        let mut parts = Vec::new();
-        let mut start = 0;
-        for (i, c) in text.char_indices() {
-            match c {
-                '(' => depth += 1,
-                ')' => depth -= 1,
-                ',' if depth == 0 => {
-                    parts.push(&text[start..i]);
-                    start = i + 1;
-                }
-                _ => {}
-            }
-        }
-        parts.push(&text[start..]);
-        for p in parts.into_iter().map(str::trim).filter(|p| !p.is_empty()) {
-            let set = |rest: &str| -> Result<Vec<String>, String> {
-                let inner = rest
-                    .trim()
-                    .strip_prefix('(')
-                    .and_then(|r| r.strip_suffix(')'))
-                    .ok_or_else(|| format!("expected (a,b) in {p:?}"))?;
-                Ok(inner.split(',').map(|v| v.trim().to_string()).collect())
-            };
-            let req = if let Some(k) = p.strip_prefix('!') {
-                Req::Absent(k.trim().into())
-            } else if let Some((k, v)) = p.split_once("!=") {
-                Req::Ne(k.trim().into(), v.trim().into())
-            } else if let Some((k, v)) = p.split_once("==").or_else(|| p.split_once('=')) {
-                Req::Eq(k.trim().into(), v.trim().into())
-            } else if let Some((k, rest)) = p.split_once(" notin ") {
-                Req::NotIn(k.trim().into(), set(rest)?)
-            } else if let Some((k, rest)) = p.split_once(" in ") {
-                Req::In(k.trim().into(), set(rest)?)
-            } else if p
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "-_./".contains(c))
-            {
-                Req::Exists(p.into())
-            } else {
-                return Err(format!("not a label selector: {p:?}"));
-            };
-            reqs.push(req);
-        }
         Ok(LabelFilter {
             text: text.trim().to_string(),
-            reqs,
+            selector: LabelSelector::parse(text)?,
         })
     }
 
     pub fn matches(&self, labels: &BTreeMap<String, String>) -> bool {
-        self.reqs.iter().all(|r| match r {
-            Req::Eq(k, v) => labels.get(k) == Some(v),
-            Req::Ne(k, v) => labels.get(k) != Some(v),
-            Req::Exists(k) => labels.contains_key(k),
-            Req::Absent(k) => !labels.contains_key(k),
-            Req::In(k, vs) => labels.get(k).is_some_and(|v| vs.contains(v)),
-            Req::NotIn(k, vs) => labels.get(k).is_none_or(|v| !vs.contains(v)),
-        })
+        self.selector.matches(labels)
     }
 }
 

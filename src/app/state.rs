@@ -114,7 +114,7 @@ impl ContextState {
         for p in self
             .pods
             .values()
-            .filter(|p| !p.node.is_empty() && p.phase != "Succeeded" && p.phase != "Failed")
+            .filter(|p| !p.node.is_empty() && !p.finished())
         {
             *m.entry(p.node.as_str()).or_default() += 1;
         }

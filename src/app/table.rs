@@ -187,7 +187,7 @@ pub fn cells(state: &State, row: &RowRef, merged: bool) -> (Vec<String>, Tone) {
             let pods = ctx
                 .pods
                 .values()
-                .filter(|p| p.node == n.name && p.phase != "Succeeded" && p.phase != "Failed")
+                .filter(|p| p.node == n.name && !p.finished())
                 .count();
             out.push(n.name.clone());
             out.push(n.status.clone());

@@ -90,6 +90,11 @@ fn container_ports(spec: &k8s_openapi::api::core::v1::PodSpec) -> Vec<u16> {
 }
 
 impl PodRow {
+    /// Phase Succeeded or Failed.
+    pub fn finished(&self) -> bool {
+        pod_printer::phase_is_finished(&self.phase)
+    }
+
     pub fn from_pod(pod: &Pod) -> Self {
         let m = &pod.metadata;
         let s = pod_printer::summarize(pod);

@@ -85,6 +85,12 @@ fn latest(a: Option<Timestamp>, b: Option<Timestamp>) -> Option<Timestamp> {
     }
 }
 
+/// A pod in phase Succeeded or Failed: finished, its containers will not run again. The one
+/// definition behind `PodRow::finished` (cockpit) and `podutil::is_terminal` (simulator).
+pub fn phase_is_finished(phase: &str) -> bool {
+    matches!(phase, "Succeeded" | "Failed")
+}
+
 /// Compute STATUS, READY and RESTARTS the way kubectl's `printPod` does.
 pub fn summarize(pod: &Pod) -> PodSummary {
     let empty_spec = Default::default();
@@ -196,7 +202,7 @@ pub fn summarize(pod: &Pod) -> PodSummary {
     if pod.metadata.deletion_timestamp.is_some() {
         if status.reason.as_deref() == Some(NODE_UNREACHABLE_REASON) {
             reason = "Unknown".to_string();
-        } else if phase != "Succeeded" && phase != "Failed" {
+        } else if !phase_is_finished(&phase) {
             reason = "Terminating".to_string();
         }
     }

@@ -174,7 +174,7 @@ fn classify(node_ready: bool, pod: &PodRow, pdbs: &[PdbRow], now: Timestamp) -> 
         } else {
             PodClass::Terminating
         }
-    } else if pod.phase == "Succeeded" || pod.phase == "Failed" {
+    } else if pod.finished() {
         PodClass::Completed
     } else if pod.flags.unmanaged {
         warnings.push("no controller owns it: once removed it is not recreated".into());

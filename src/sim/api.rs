@@ -9,7 +9,7 @@ use http::Response;
 use serde_json::{Value, json};
 
 use super::cluster::{Cluster, rt};
-use super::controllers::pdb;
+use super::controllers::{pdb, podutil};
 use super::defaults;
 use super::error::ApiError;
 use super::http::{self as h, Body};
@@ -18,9 +18,10 @@ use super::patch::{self, PatchType};
 use super::query::Query;
 use super::resources::{self, ResourceType};
 use super::route::Target;
-use super::selector::{FieldSelector, LabelSelector};
+use super::selector::FieldSelector;
 use super::store::{Object, now_rfc3339};
 use super::table::{self, IncludeObject, Representation};
+use crate::selector::LabelSelector;
 
 pub struct Selectors {
     pub labels: LabelSelector,
@@ -75,7 +76,7 @@ pub fn list(
             .into_iter()
             .filter(|m| {
                 sel.labels
-                    .matches_with(|k| m["metadata"]["labels"][k].as_str().map(str::to_string))
+                    .matches_with(|k| m["metadata"]["labels"][k].as_str())
             })
             .collect();
         return Ok(h::json(
@@ -493,10 +494,7 @@ pub fn delete_object(
         .as_array()
         .is_some_and(|f| !f.is_empty());
     let grace = if rt.kind == "Pod" {
-        let terminal = matches!(
-            value["status"]["phase"].as_str(),
-            Some("Succeeded" | "Failed")
-        );
+        let terminal = podutil::is_terminal(&value);
         let unscheduled = value["spec"]["nodeName"].as_str().is_none_or(str::is_empty);
         if terminal || unscheduled {
             0

@@ -3,8 +3,8 @@
 use serde_json::{Value, json};
 
 use super::podutil::is_ready;
+use crate::selector::LabelSelector;
 use crate::sim::cluster::{Cluster, rt};
-use crate::sim::selector::LabelSelector;
 
 /// The container port a service port targets on `pod` (named target ports resolve by name).
 pub fn target_port(service_port: &Value, pod: &Value) -> Option<i64> {

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use super::events;
 use super::kubelet::RUN_SECONDS;
-use super::podutil::{create_owned_pod, from_template};
+use super::podutil::{create_owned_pod, from_template, is_terminal};
 use crate::sim::api::{DeleteOptions, delete_object};
 use crate::sim::cluster::{Cluster, rt};
 use crate::sim::store::now_rfc3339;
@@ -40,10 +40,7 @@ pub fn reconcile_job(cluster: &Cluster, ns: &str, name: &str) {
     let failed = all.iter().filter(|p| phase(p) == "Failed").count() as i64;
     let active = all
         .iter()
-        .filter(|p| {
-            !matches!(phase(p).as_str(), "Succeeded" | "Failed")
-                && p["metadata"]["deletionTimestamp"].is_null()
-        })
+        .filter(|p| !is_terminal(p) && p["metadata"]["deletionTimestamp"].is_null())
         .count() as i64;
     let completions = job["spec"]["completions"].as_i64().unwrap_or(1);
     let parallelism = job["spec"]["parallelism"].as_i64().unwrap_or(1);

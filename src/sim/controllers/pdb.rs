@@ -2,8 +2,9 @@
 
 use serde_json::{Value, json};
 
+use super::podutil::phase_is_terminal;
+use crate::selector::LabelSelector;
 use crate::sim::cluster::{Cluster, rt};
-use crate::sim::selector::LabelSelector;
 use crate::sim::store::Store;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,7 +67,7 @@ pub fn evaluate(store: &Store, pdb: &Value) -> Budget {
         .iter()
         .filter(|p| selector.matches(p) && !p.terminating)
     {
-        if matches!(p.field("status.phase"), Some("Succeeded" | "Failed")) {
+        if phase_is_terminal(p.field("status.phase")) {
             continue;
         }
         expected += 1;

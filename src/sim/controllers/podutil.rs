@@ -3,6 +3,7 @@
 use serde_json::{Value, json};
 
 use super::events;
+use crate::printers::pod::phase_is_finished;
 use crate::sim::api::{DeleteOptions, delete_object};
 use crate::sim::cluster::{Cluster, rt};
 use crate::sim::defaults;
@@ -13,11 +14,14 @@ pub fn is_ready(pod: &Value) -> bool {
     super::pdb::pod_is_healthy(pod)
 }
 
+/// Phase Succeeded or Failed (`printers::pod::phase_is_finished`).
 pub fn is_terminal(pod: &Value) -> bool {
-    matches!(
-        pod["status"]["phase"].as_str(),
-        Some("Succeeded" | "Failed")
-    )
+    phase_is_terminal(pod["status"]["phase"].as_str())
+}
+
+/// `is_terminal` from a phase looked up without parsing the pod (`Object::field("status.phase")`).
+pub fn phase_is_terminal(phase: Option<&str>) -> bool {
+    phase.is_some_and(phase_is_finished)
 }
 
 pub fn node_is_ready(node: &Value) -> bool {
