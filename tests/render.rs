@@ -441,7 +441,7 @@ fn drain_wizard_lists_every_pod_classified_with_blockers_first_in_the_error_styl
 #[test]
 fn escalation_confirmation_shows_the_kubectl_command_warning_and_asks_for_the_name_on_prod() {
     use kockpit::app::msg::Cmd;
-    use kockpit::app::recovery::Mutation;
+    use kockpit::app::mutation::Mutation;
     use kockpit::recovery::plan::Step;
     let mut s = wizard_state();
     // keycloak is selected second (debug-shell sorts first): move down, escalate to evict.

@@ -1,9 +1,11 @@
 //! Port-forwards (issue #6): the forwards list, its keys, and the dialog that adds one. Pure:
 //! listeners are started and stopped through `Cmd::Forward`, their states arrive as `Msg::Forward`.
 
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::KeyEvent;
 
-use crate::app::keys::Action;
+use crate::app::keys::ForwardAction;
+
+use super::layers::Handled;
 use crate::cluster::forward::{ForwardSpec, Phase, Snapshot, Target};
 
 use super::forward_dialog::{Dialog, Outcome};
@@ -188,9 +190,9 @@ fn start(state: &mut State, id: u64) -> Option<Cmd> {
 }
 
 /// Keys while the forwards screen is shown (Ctrl-C is handled before this).
-pub fn on_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
+pub fn on_key(state: &mut State, key: KeyEvent) -> Handled {
     if let Some(d) = state.forwards.dialog.as_mut() {
-        return match d.on_key(key) {
+        return Handled::Consumed(match d.on_key(key) {
             Outcome::Editing => vec![],
             Outcome::Cancelled => {
                 state.forwards.dialog = None;
@@ -202,17 +204,21 @@ pub fn on_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
                 state.forwards.selected = state.forwards.list.len() - 1;
                 start(state, id).into_iter().collect()
             }
-        };
+        });
     }
-    let len = state.forwards.list.len();
+    let Some(action) = state.keymap.forwards.action_for(&key) else {
+        return Handled::Ignored;
+    };
     let selected = state
         .forwards
         .list
         .get(state.forwards.selected)
         .map(|f| f.id);
-    match (key.code, state.keymap.action_for(&key)) {
-        (KeyCode::Enter | KeyCode::Char('r'), _) => {
-            let Some(id) = selected else { return vec![] };
+    Handled::Consumed(match action {
+        ForwardAction::Start => {
+            let Some(id) = selected else {
+                return Handled::Consumed(vec![]);
+            };
             let mut cmds = vec![];
             if matches!(
                 state.forwards.get_mut(id).map(|f| &f.run),
@@ -223,30 +229,16 @@ pub fn on_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
             cmds.extend(start(state, id));
             cmds
         }
-        (KeyCode::Char('s'), _) => stop(state, selected, false),
-        (KeyCode::Char('x'), _) => stop(state, selected, true),
-        (_, Some(Action::Up)) => {
-            state.forwards.selected = state.forwards.selected.saturating_sub(1);
-            vec![]
-        }
-        (_, Some(Action::Down)) => {
-            state.forwards.selected = (state.forwards.selected + 1).min(len.saturating_sub(1));
-            vec![]
-        }
-        (_, Some(Action::Back)) => {
-            state.screen = Screen::Table;
-            vec![]
-        }
-        (_, Some(Action::CommandMode)) => {
-            state.prompt = Some(super::state::Prompt::Command(String::new()));
-            vec![]
-        }
-        (_, Some(Action::Quit)) => {
-            state.quit = true;
-            vec![]
-        }
-        _ => vec![],
-    }
+        ForwardAction::Stop => stop(state, selected, false),
+        ForwardAction::Remove => stop(state, selected, true),
+    })
+}
+
+/// Moves the forwards list's selection (the list only changes when the operator changes it).
+pub fn move_cursor(state: &mut State, delta: isize) {
+    let max = state.forwards.list.len().saturating_sub(1) as isize;
+    state.forwards.selected =
+        (state.forwards.selected as isize).saturating_add(delta).clamp(0, max) as usize;
 }
 
 /// Stops the forward; `remove` also takes a dialog-made one off the list (bookmarks stay).
@@ -269,8 +261,7 @@ fn stop(state: &mut State, id: Option<u64>, remove: bool) -> Vec<Cmd> {
 
 /// The `port_forward` key on the selected pod or deployment: the dialog, over the forwards view.
 pub fn open_dialog(state: &mut State) -> Vec<Cmd> {
-    let rows = table::visible(state);
-    let picked = rows.get(state.selected).and_then(|row| {
+    let picked = table::selected(state).and_then(|row| {
         let ctx = state.contexts.get(row.context())?.info.name.clone();
         match row {
             RowRef::Pod(_, p) => Some((

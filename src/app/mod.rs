@@ -2,13 +2,20 @@
 //! table. No tokio, no terminal, no I/O, nothing from `ui/` (tests/layering.rs checks it).
 
 pub mod command;
+pub mod confirm;
 pub mod filter;
 pub mod forward_dialog;
 pub mod forwards;
 pub mod keys;
+pub mod layers;
 pub mod logs;
 pub mod msg;
-pub mod recovery;
+pub mod mutation;
+pub mod outcome;
+pub mod prompt;
+pub mod row_actions;
 pub mod state;
 pub mod table;
+pub mod table_keys;
 pub mod update;
+pub mod wizard;

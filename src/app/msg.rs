@@ -8,7 +8,8 @@ use crate::cluster::kubeconfig::ContextInfo;
 
 use super::forwards::{ForwardCmd, ForwardMsg};
 use super::logs::{LogCmd, LogMsg};
-use super::recovery::{Mutation, RecoveryMsg};
+use super::mutation::Mutation;
+use super::outcome::RecoveryMsg;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Msg {

@@ -13,7 +13,9 @@ use crate::cluster::rows::{DeploymentRow, Key, NodeRow, PdbRow, PodRow, ReplicaS
 use super::filter::{LabelFilter, TextFilter};
 use super::forwards::ForwardsState;
 use super::logs::LogsState;
-use super::recovery::{Confirm, Results, Wizard};
+use super::confirm::{Confirm, Results};
+use super::table::RowId;
+use super::wizard::Wizard;
 use crate::app::keys::Keymap;
 
 /// One live context: its rows and how its API and watches are doing.
@@ -261,8 +263,8 @@ pub struct State {
     pub filter: TextFilter,
     pub labels: Option<LabelFilter>,
     pub sort: Sort,
-    /// Selected row index in the visible (filtered, sorted) rows.
-    pub selected: usize,
+    /// The object under the cursor (None: the first row).
+    pub cursor: Option<RowId>,
     pub prompt: Option<Prompt>,
     pub overlay: Option<Overlay>,
     pub help: bool,
@@ -308,7 +310,7 @@ impl State {
                 column: "NAMESPACE",
                 reverse: false,
             },
-            selected: 0,
+            cursor: None,
             prompt: None,
             overlay: None,
             help: false,

@@ -1,48 +1,13 @@
 //! What the main table shows: the visible rows of the current view (filtered, sorted, across the
-//! shown contexts) and their cells as text. Pure functions of `State`.
+//! shown contexts), and the cursor, which is an object's identity, never an index. Pure
+//! functions of `State`; columns and cells are `ui::table_cells`.
 
 use std::cmp::Ordering;
 
-use jiff::Timestamp;
-
-use crate::cluster::quantity::format_bytes;
-use crate::cluster::rows::{DeploymentRow, Key, NodeRow, PodRow, Rollout};
-use crate::printers::age;
-use crate::printers::pod::restarts_display;
+use crate::cluster::events::{ClusterEvent, Delta};
+use crate::cluster::rows::{DeploymentRow, Key, NodeRow, PodRow, Row};
 
 use super::state::{State, ViewKind};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Align {
-    Left,
-    Right,
-}
-
-#[derive(Debug, Clone, Copy)]
-pub struct Column {
-    pub title: &'static str,
-    pub align: Align,
-    /// Dropped first when the terminal is narrow (higher goes first).
-    pub drop_priority: u8,
-}
-
-const fn col(title: &'static str, align: Align, drop_priority: u8) -> Column {
-    Column {
-        title,
-        align,
-        drop_priority,
-    }
-}
-
-/// How a row should stand out.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Tone {
-    Normal,
-    Ok,
-    Warn,
-    Error,
-    Dim,
-}
 
 /// A row of the current view: which context, and a reference to its row.
 #[derive(Debug, Clone, Copy)]
@@ -85,171 +50,121 @@ impl RowRef<'_> {
     }
 }
 
-pub fn columns(view: ViewKind, merged: bool) -> Vec<Column> {
-    let mut cols = Vec::new();
-    if merged {
-        cols.push(col("CONTEXT", Align::Left, 1));
-    }
-    cols.extend(match view {
-        ViewKind::Pods => vec![
-            col("NAMESPACE", Align::Left, 2),
-            col("NAME", Align::Left, 0),
-            col("READY", Align::Right, 0),
-            col("STATUS", Align::Left, 0),
-            col("RESTARTS", Align::Right, 3),
-            col("CPU", Align::Right, 5),
-            col("MEM", Align::Right, 5),
-            col("%CPU/R", Align::Right, 6),
-            col("%MEM/R", Align::Right, 6),
-            col("IP", Align::Left, 4),
-            col("NODE", Align::Left, 4),
-            col("AGE", Align::Right, 1),
-        ],
-        ViewKind::Nodes => vec![
-            col("NAME", Align::Left, 0),
-            col("STATUS", Align::Left, 0),
-            col("ROLES", Align::Left, 3),
-            col("PODS", Align::Right, 2),
-            col("CPU", Align::Right, 4),
-            col("%CPU", Align::Right, 4),
-            col("MEM", Align::Right, 4),
-            col("%MEM", Align::Right, 4),
-            col("VERSION", Align::Left, 5),
-            col("AGE", Align::Right, 1),
-        ],
-        ViewKind::Deployments => vec![
-            col("NAMESPACE", Align::Left, 2),
-            col("NAME", Align::Left, 0),
-            col("READY", Align::Right, 0),
-            col("UP-TO-DATE", Align::Right, 3),
-            col("AVAILABLE", Align::Right, 3),
-            col("ROLLOUT", Align::Left, 1),
-            col("AGE", Align::Right, 1),
-        ],
-    });
-    cols
-}
-
-fn age_text(created: Option<Timestamp>, now: Timestamp) -> String {
-    created.map_or_else(|| "<unknown>".into(), |c| age::since(c, now))
-}
-
-fn pct(used: u64, of: u64) -> String {
-    (used * 100)
-        .checked_div(of)
-        .map_or_else(|| "n/a".into(), |p| p.to_string())
-}
-
-fn rollout_text(r: &Rollout) -> String {
-    match r {
-        Rollout::Complete => "complete".into(),
-        Rollout::Progressing => "progressing".into(),
-        Rollout::Paused => "paused".into(),
-        Rollout::Stuck(_) => "stuck: ProgressDeadlineExceeded".into(),
-    }
-}
-
-/// The cells of one row, in `columns` order, and its tone.
-pub fn cells(state: &State, row: &RowRef, merged: bool) -> (Vec<String>, Tone) {
-    let now = state.now;
-    let ctx = &state.contexts[row.context()];
-    let mut out = Vec::new();
-    if merged {
-        out.push(ctx.info.name.clone());
-    }
-    let tone = match row {
-        RowRef::Pod(_, p) => {
-            let usage = ctx.pod_usage.get(&(p.namespace.clone(), p.name.clone()));
-            out.push(p.namespace.clone());
-            out.push(p.name.clone());
-            out.push(format!("{}/{}", p.ready, p.containers_total));
-            out.push(p.status.clone());
-            out.push(restarts_display(p.restarts, p.last_restart, now));
-            out.push(usage.map_or("n/a".into(), |u| format!("{}m", u.0)));
-            out.push(usage.map_or("n/a".into(), |u| format_bytes(u.1)));
-            out.push(usage.map_or("n/a".into(), |u| pct(u.0, p.cpu_request_millis)));
-            out.push(usage.map_or("n/a".into(), |u| pct(u.1, p.memory_request_bytes)));
-            out.push(if p.ip.is_empty() {
-                "<none>".into()
-            } else {
-                p.ip.clone()
-            });
-            out.push(if p.node.is_empty() {
-                "<none>".into()
-            } else {
-                p.node.clone()
-            });
-            out.push(age_text(p.created, now));
-            pod_tone(p, now)
-        }
-        RowRef::Node(_, n) => {
-            let usage = ctx.node_usage.get(&n.name);
-            let pods = ctx
-                .pods
-                .values()
-                .filter(|p| p.node == n.name && !p.finished())
-                .count();
-            out.push(n.name.clone());
-            out.push(n.status.clone());
-            out.push(n.roles.clone());
-            out.push(pods.to_string());
-            out.push(usage.map_or("n/a".into(), |u| format!("{}m", u.0)));
-            out.push(usage.map_or("n/a".into(), |u| pct(u.0, n.cpu_allocatable_millis)));
-            out.push(usage.map_or("n/a".into(), |u| format_bytes(u.1)));
-            out.push(usage.map_or("n/a".into(), |u| pct(u.1, n.memory_allocatable_bytes)));
-            out.push(n.version.clone());
-            out.push(age_text(n.created, now));
-            if !n.ready {
-                Tone::Error
-            } else if n.unschedulable {
-                Tone::Warn
-            } else {
-                Tone::Normal
-            }
-        }
-        RowRef::Deployment(_, d) => {
-            out.push(d.namespace.clone());
-            out.push(d.name.clone());
-            out.push(format!("{}/{}", d.ready, d.desired));
-            out.push(d.updated.to_string());
-            out.push(d.available.to_string());
-            out.push(rollout_text(&d.rollout));
-            out.push(age_text(d.created, now));
-            match d.rollout {
-                Rollout::Stuck(_) => Tone::Error,
-                Rollout::Progressing => Tone::Warn,
-                Rollout::Paused => Tone::Dim,
-                Rollout::Complete if d.available < d.desired => Tone::Warn,
-                Rollout::Complete => Tone::Normal,
-            }
-        }
-    };
-    (out, tone)
-}
-
-fn pod_tone(p: &PodRow, now: Timestamp) -> Tone {
-    if p.stuck_terminating(now) {
-        return Tone::Error;
-    }
-    match p.status.as_str() {
-        "Running" if p.ready == p.containers_total => Tone::Normal,
-        "Completed" => Tone::Dim,
-        "Terminating" | "Pending" | "ContainerCreating" | "PodInitializing" | "Running" => {
-            Tone::Warn
-        }
-        s if s.starts_with("Init:") && !s.contains("Error") && !s.contains("CrashLoop") => {
-            Tone::Warn
-        }
-        _ => Tone::Error,
-    }
-}
-
 fn in_namespace(state: &State, ns: &str) -> bool {
     state.namespace.as_deref().is_none_or(|want| want == ns)
 }
 
 fn text_match(state: &State, fields: &[&str]) -> bool {
     state.filter.is_empty() || fields.iter().any(|f| state.filter.matches(f))
+}
+
+/// The object a cursor is on: context, kind, namespace, name. Rows inserted or removed around
+/// it never move it to another object.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct RowId {
+    pub context: String,
+    pub kind: &'static str,
+    pub namespace: String,
+    pub name: String,
+}
+
+impl RowId {
+    /// How the operator reads it: `pod default/web-1 (prod)`.
+    pub fn describe(&self) -> String {
+        let what = if self.namespace.is_empty() {
+            self.name.clone()
+        } else {
+            format!("{}/{}", self.namespace, self.name)
+        };
+        format!("{} {what} ({})", self.kind.to_lowercase(), self.context)
+    }
+
+    /// Whether `event` (on this object's context) removes this object.
+    pub fn removed_by(&self, event: &ClusterEvent) -> bool {
+        fn gone<T: Row>(d: &Delta<T>, key: &Key) -> bool {
+            match d {
+                Delta::Remove(k) => k == key,
+                Delta::Reset(rows) => !rows.iter().any(|r| r.key() == *key),
+                Delta::Upsert(_) | Delta::Extend(_) => false,
+            }
+        }
+        let key = (self.namespace.clone(), self.name.clone());
+        match (event, self.kind) {
+            (ClusterEvent::Pods(d), "Pod") => gone(d, &key),
+            (ClusterEvent::Nodes(d), "Node") => gone(d, &key),
+            (ClusterEvent::Deployments(d), "Deployment") => gone(d, &key),
+            _ => false,
+        }
+    }
+}
+
+impl RowRef<'_> {
+    pub fn id(&self, state: &State) -> RowId {
+        let (namespace, name) = self.key();
+        RowId {
+            context: state.contexts[self.context()].info.name.clone(),
+            kind: self.kind(),
+            namespace,
+            name,
+        }
+    }
+
+    fn is(&self, state: &State, id: &RowId) -> bool {
+        let (ns, name) = self.key_ref();
+        self.kind() == id.kind
+            && name == id.name
+            && ns == id.namespace
+            && state.contexts[self.context()].info.name == id.context
+    }
+}
+
+/// Where the cursor is in `rows`: its object's row, else the first.
+pub fn selected_index(state: &State, rows: &[RowRef]) -> usize {
+    state
+        .cursor
+        .as_ref()
+        .and_then(|c| rows.iter().position(|r| r.is(state, c)))
+        .unwrap_or(0)
+}
+
+/// The row under the cursor.
+pub fn selected(state: &State) -> Option<RowRef<'_>> {
+    let rows = visible(state);
+    let i = selected_index(state, &rows);
+    rows.get(i).copied()
+}
+
+/// Moves the cursor `delta` rows (clamped) and pins it to the object there.
+pub fn move_cursor(state: &mut State, delta: isize) {
+    let rows = visible(state);
+    if rows.is_empty() {
+        state.cursor = None;
+        return;
+    }
+    let i = selected_index(state, &rows) as isize;
+    let next = i.saturating_add(delta).clamp(0, rows.len() as isize - 1) as usize;
+    let id = rows[next].id(state);
+    state.cursor = Some(id);
+}
+
+/// Applies a context's event; if it removes the object under the cursor, the cursor moves to
+/// the row that takes its place (the next one, or the last).
+pub fn apply_event(state: &mut State, context: usize, event: ClusterEvent) {
+    let cursor_gone = state.cursor.as_ref().is_some_and(|c| {
+        c.context == state.contexts[context].info.name && c.removed_by(&event)
+    });
+    let at = cursor_gone.then(|| {
+        let rows = visible(state);
+        selected_index(state, &rows)
+    });
+    state.contexts[context].apply(event);
+    if let Some(at) = at {
+        let rows = visible(state);
+        let id = rows
+            .get(at.min(rows.len().saturating_sub(1)))
+            .map(|r| r.id(state));
+        state.cursor = id;
+    }
 }
 
 /// The rows of the current view, filtered and sorted.

@@ -11,7 +11,9 @@ use crate::recovery::drain::{self, DrainOptions, StepOutcome};
 
 use super::Executors;
 use crate::app::msg::Msg;
-use crate::app::recovery::{Mutation, Outcome, RecoveryMsg};
+use crate::app::confirm::Outcome;
+use crate::app::mutation::Mutation;
+use crate::app::outcome::RecoveryMsg;
 
 /// Appends to the audit log; a failure to write it is part of the outcome the operator sees.
 struct Auditor {

@@ -124,10 +124,7 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         f.render_stateful_widget(table, table_area, &mut ts);
     }
     f.render_widget(
-        Paragraph::new(
-            "enter/r start or restart · s stop · x remove · CONNS open/total · esc back",
-        )
-        .style(theme.dim),
+        Paragraph::new(super::help_view::forwards_hints(state)).style(theme.dim),
         hint_area,
     );
     if let Some(d) = &fw.dialog {

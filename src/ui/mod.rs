@@ -1,8 +1,10 @@
 //! Drawing the cockpit: view functions for every screen, and colour themes. Reads `app::State`,
 //! never mutates it.
 pub mod forwards_view;
+pub mod help_view;
 pub mod logs_view;
 pub mod recovery_view;
 pub mod rollouts_view;
 pub mod screen;
+pub mod table_cells;
 pub mod theme;

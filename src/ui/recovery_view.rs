@@ -7,7 +7,9 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Clear, Paragraph, Row, Table, TableState, Wrap};
 
-use crate::app::recovery::{self, Confirm, Results, WizardRow};
+use crate::app::confirm::{Confirm, Results};
+use crate::app::mutation::FORCE_WARNING;
+use crate::app::wizard::{self, WizardRow};
 use crate::app::state::State;
 use crate::printers::age;
 use crate::recovery::drain::PodState;
@@ -45,8 +47,8 @@ fn drain_text(r: &WizardRow) -> String {
 /// The drain wizard over the main area.
 pub fn draw_wizard(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let Some(w) = &state.wizard else { return };
-    let rows = recovery::wizard_rows(state, w);
-    let p = recovery::progress(w, &rows);
+    let rows = wizard::wizard_rows(state, w);
+    let p = wizard::progress(w, &rows);
     let ctx = state.context_index(&w.context).map(|i| &state.contexts[i]);
     // "name — Ready,SchedulingDisabled" per node; the node column only when there are several.
     let statuses: Vec<String> = w
@@ -157,7 +159,7 @@ pub fn draw_wizard(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         .collect();
     let mut ts = TableState::default();
     if !rows.is_empty() {
-        ts.select(Some(w.selected.min(rows.len() - 1)));
+        ts.select(Some(w.selected_index(&rows)));
     }
     f.render_stateful_widget(
         Table::new(body, {
@@ -208,7 +210,7 @@ pub fn draw_wizard(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             theme.status_ok,
         ));
     }
-    if let Some(r) = rows.get(w.selected.min(rows.len().saturating_sub(1))) {
+    if let Some(r) = rows.get(w.selected_index(&rows)) {
         lines.push(Line::from(vec![
             Span::styled(format!("{}: ", clean(&r.name)), theme.dim),
             Span::styled(r.class.describe(), class_style(r, theme)),
@@ -244,7 +246,7 @@ pub fn draw_wizard(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
                 ]));
                 if step == Step::ForceDelete && r.warnings.is_empty() {
                     lines.push(Line::styled(
-                        format!("warning: {}", recovery::FORCE_WARNING),
+                        format!("warning: {}", FORCE_WARNING),
                         theme.status_warn,
                     ));
                 }
@@ -292,7 +294,7 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
 }
 
 /// The confirmation dialog: what will happen, warnings, the kubectl commands, and the answer.
-pub fn draw_confirm(f: &mut Frame, area: Rect, c: &Confirm, theme: &Theme) {
+pub fn draw_confirm(f: &mut Frame, area: Rect, state: &State, c: &Confirm, theme: &Theme) {
     let commands = c.mutation.kubectl();
     let mut lines: Vec<Line> = Vec::new();
     for d in &c.details {
@@ -313,7 +315,7 @@ pub fn draw_confirm(f: &mut Frame, area: Rect, c: &Confirm, theme: &Theme) {
     match &c.expect {
         Some(expect) => {
             lines.push(Line::styled(
-                format!("Production: type {} to confirm, esc cancels", clean(expect)),
+                super::help_view::confirm_hint(state, Some(&clean(expect))),
                 theme.production_banner,
             ));
             lines.push(Line::styled(
@@ -322,7 +324,7 @@ pub fn draw_confirm(f: &mut Frame, area: Rect, c: &Confirm, theme: &Theme) {
             ));
         }
         None => lines.push(Line::styled(
-            "y or enter to confirm, n or esc to cancel",
+            super::help_view::confirm_hint(state, None),
             theme.help_key,
         )),
     }

@@ -9,7 +9,8 @@ use ratatui::widgets::{Block, Borders, Cell, Clear, Paragraph, Row, Table, Table
 
 use crate::app::keys::Action;
 use crate::app::state::{ContextState, Level, Prompt, Screen, State};
-use crate::app::table::{self, Align, Tone};
+use crate::app::table;
+use crate::ui::table_cells::{self, Align, Tone};
 use crate::cluster::events::{ApiHealth, WatchState};
 use crate::printers::age;
 use crate::sanitize::{clean, display_width, truncate_to_width};
@@ -57,7 +58,7 @@ pub fn draw(f: &mut Frame, state: &State, theme: &Theme) {
         crate::ui::recovery_view::draw_results(f, main, r, theme);
     }
     if let Some(c) = &state.confirm {
-        crate::ui::recovery_view::draw_confirm(f, main, c, theme);
+        crate::ui::recovery_view::draw_confirm(f, main, state, c, theme);
     }
 }
 
@@ -225,7 +226,7 @@ fn tone_style(theme: &Theme, tone: Tone) -> Style {
 }
 
 /// Picks which columns fit `width`, dropping the most droppable first (pure).
-pub fn fit_columns(cols: &[table::Column], widths: &[usize], width: u16) -> Vec<usize> {
+pub fn fit_columns(cols: &[table_cells::Column], widths: &[usize], width: u16) -> Vec<usize> {
     let mut keep: Vec<usize> = (0..cols.len()).collect();
     let total = |keep: &[usize]| keep.iter().map(|&i| widths[i] + 1).sum::<usize>();
     while total(&keep) > width as usize {
@@ -260,7 +261,7 @@ fn view_notices(state: &State) -> Vec<String> {
 fn draw_table(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let merged = state.merged && state.contexts.len() > 1;
     let rows = table::visible(state);
-    let cols = table::columns(state.view, merged);
+    let cols = table_cells::columns(state.view, merged);
     let scope = if merged {
         "all contexts".to_string()
     } else {
@@ -308,7 +309,7 @@ fn draw_table(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     f.render_widget(Paragraph::new(notice_lines), notice_area);
 
     let height = table_area.height.saturating_sub(1) as usize;
-    let selected = state.selected.min(rows.len().saturating_sub(1));
+    let selected = table::selected_index(state, &rows);
     // Only the rows in view become text: a 100,000-row table costs a window, not a table.
     let offset = selected.saturating_sub(height.saturating_sub(1));
     let window: Vec<(Vec<String>, Tone)> = rows
@@ -316,7 +317,7 @@ fn draw_table(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         .skip(offset)
         .take(height)
         .map(|r| {
-            let (cells, tone) = table::cells(state, r, merged);
+            let (cells, tone) = table_cells::cells(state, r, merged);
             (
                 cells.into_iter().map(|c| clean(&c).into_owned()).collect(),
                 tone,
@@ -437,7 +438,7 @@ fn draw_bottom(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             theme.dim,
         ),
         None if state.screen == Screen::Drain => Line::styled(
-            "enter drain · e escalate selected · E escalate blocked · c cordon · u uncordon · esc back · ? help",
+            truncate_to_width(&super::help_view::wizard_hints(state), area.width as usize),
             theme.dim,
         ),
         None => {
@@ -500,67 +501,6 @@ fn draw_text_overlay(
     );
 }
 
-/// Actions this build of the cockpit carries out; the others are listed but say so.
-fn available(action: Action) -> bool {
-    !matches!(action, Action::Refresh)
-}
-
 fn draw_help(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
-    let area = inset(area, 0);
-    f.render_widget(Clear, area);
-    let mut lines = vec![
-        Line::styled("Keys of the active keymap (esc closes)", theme.dim),
-        Line::raw(""),
-    ];
-    for (action, keys) in state.keymap.bindings() {
-        if state.mutations_off() && crate::app::keys::is_mutation(action) {
-            continue;
-        }
-        lines.push(Line::from(vec![
-            Span::styled(format!("{:>18}  ", keys.join(", ")), theme.help_key),
-            Span::styled(
-                if available(action) {
-                    action.help().to_string()
-                } else {
-                    format!("{} (not available yet)", action.help())
-                },
-                if available(action) {
-                    theme.help_text
-                } else {
-                    theme.dim
-                },
-            ),
-        ]));
-    }
-    // On the log screen its own keys come first, so they are on screen even when the help is long.
-    let at = if state.screen == Screen::Logs {
-        2
-    } else {
-        lines.len()
-    };
-    lines.splice(at..at, crate::ui::logs_view::help_lines(state, theme));
-    lines.push(Line::raw(""));
-    lines.push(Line::styled(
-        "Commands: :pods :deploy :nodes :ctx [NAME] :ns [NAME|all] :help :q   (tab completes)",
-        theme.dim,
-    ));
-    lines.push(Line::styled(
-        "          :logs [-l SEL|POD] [-n NS] [--context a,b] [-c C] [-p] · :pf [CTX/]NS/svc|deploy|pod/NAME [LOCAL:]REMOTE · :forwards",
-        theme.dim,
-    ));
-    if !state.mutations_off() {
-        lines.push(Line::styled(
-            "Drain wizard (drain on a node; :drain NODE… or :drain for every node the filter shows): enter drains · e escalates the selected pod one step (evict → delete → force delete) · E escalates every blocked pod · esc back",
-            theme.dim,
-        ));
-        lines.push(Line::styled(
-            "Every change asks first and is written to the audit log (kockpit audit); on production contexts type the object's name (or the count) to confirm",
-            theme.dim,
-        ));
-    }
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.border_focused)
-        .title(Span::styled(" Help ", theme.header));
-    f.render_widget(Paragraph::new(lines).block(block).style(theme.base), area);
+    super::help_view::draw_help(f, inset(area, 0), state, theme);
 }

@@ -11,12 +11,12 @@ use std::path::PathBuf;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use crate::app::keys::Action;
 use crate::app::keys::LogAction;
 use crate::cluster::logs::{TailEvent, TailSpec, Target};
 
+use super::layers::Handled;
 use super::msg::Cmd;
-use super::state::{Level, Prompt, Screen, State};
+use super::state::{Level, Screen, State};
 use layout::{Layout, Split};
 use pane::{LogPane, PodState};
 use request::LogRequest;
@@ -302,8 +302,7 @@ pub fn startup(state: &mut State) -> Vec<Cmd> {
 
 /// The `logs` key on the selected pod (that pod) or deployment (its selector).
 pub fn open_for_selection(state: &mut State) -> Vec<Cmd> {
-    let rows = super::table::visible(state);
-    let Some(row) = rows.get(state.selected) else {
+    let Some(row) = super::table::selected(state) else {
         if !state.logs.panes.is_empty() {
             state.screen = Screen::Logs;
         }
@@ -335,7 +334,6 @@ pub fn open_for_selection(state: &mut State) -> Vec<Cmd> {
         }),
         _ => None,
     };
-    drop(rows);
     match req {
         Some(r) => open(state, r, None),
         None => {
@@ -363,20 +361,14 @@ fn args_of(p: &LogPane) -> String {
 }
 
 /// Keys while the logs screen is shown (Ctrl-C is handled before this).
-pub fn on_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
+pub fn on_key(state: &mut State, key: KeyEvent) -> Handled {
     if state.logs.input.is_some() {
-        return on_input_key(state, key);
+        return Handled::Consumed(on_input_key(state, key));
     }
-    let Some(action) = state.keymap.logs.action_for(&key) else {
-        match state.keymap.action_for(&key) {
-            Some(Action::Help) => state.help = true,
-            Some(Action::CommandMode) => state.prompt = Some(Prompt::Command(String::new())),
-            Some(Action::Quit) => state.quit = true,
-            _ => {}
-        }
-        return vec![];
-    };
-    on_action(state, action)
+    match state.keymap.logs.action_for(&key) {
+        Some(action) => Handled::Consumed(on_action(state, action)),
+        None => Handled::Ignored,
+    }
 }
 
 fn on_action(state: &mut State, action: LogAction) -> Vec<Cmd> {

@@ -1,0 +1,130 @@
+//! Keys on the resource tables: views, sorting, filters, describe/YAML, logs, port-forwards,
+//! and the mutation keys (whose questions `row_actions` builds).
+
+use super::keys::{Action, is_mutation};
+use super::msg::{Cmd, Fetch};
+use super::mutation::refusal;
+use super::state::{Level, Overlay, Prompt, Screen, State, ViewKind};
+use super::table;
+use super::filter::TextFilter;
+
+/// A tables' action on the table screen.
+pub fn on_table_action(state: &mut State, action: Action) -> Vec<Cmd> {
+    if is_mutation(action) {
+        let verb = action.name().replace('_', " ");
+        // Read-only contexts are refused by the question itself, which knows the object's context.
+        if let Some(why) = refusal(state, &verb, std::iter::empty()) {
+            state.notice = Some((Level::Warn, why));
+            return vec![];
+        }
+        return super::row_actions::on_mutation_key(state, action);
+    }
+    on_action(state, action)
+}
+
+pub fn switch_view(state: &mut State, view: ViewKind) {
+    state.view = view;
+    state.cursor = None;
+    let sortable = table::sortable(view, state.merged);
+    if !sortable.contains(&state.sort.column) {
+        state.sort.column = sortable[0];
+        state.sort.reverse = false;
+    }
+}
+
+fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
+    match action {
+        Action::Quit => state.quit = true,
+        Action::Help => state.help = true,
+        Action::CommandMode => state.prompt = Some(Prompt::Command(String::new())),
+        Action::Filter => state.prompt = Some(Prompt::Filter(state.filter.text.clone())),
+        Action::LabelFilter => {
+            state.prompt = Some(Prompt::LabelFilter(
+                state
+                    .labels
+                    .as_ref()
+                    .map(|l| l.text.clone())
+                    .unwrap_or_default(),
+            ))
+        }
+        Action::Back => {
+            if !state.filter.is_empty() || state.labels.is_some() {
+                state.filter = TextFilter::default();
+                state.labels = None;
+                state.cursor = None;
+            } else {
+                state.notice = None;
+            }
+        }
+        Action::NextContext | Action::PrevContext => {
+            if !state.contexts.is_empty() {
+                let n = state.contexts.len();
+                state.focus = if action == Action::NextContext {
+                    (state.focus + 1) % n
+                } else {
+                    (state.focus + n - 1) % n
+                };
+                state.cursor = None;
+            }
+        }
+        Action::ToggleMergedContexts => {
+            state.merged = !state.merged;
+            switch_view(state, state.view);
+        }
+        Action::ViewNodes => switch_view(state, ViewKind::Nodes),
+        Action::ViewDeployments => switch_view(state, ViewKind::Deployments),
+        Action::ViewPods => switch_view(state, ViewKind::Pods),
+        Action::SortNext => {
+            let cols = table::sortable(state.view, state.merged);
+            let i = cols
+                .iter()
+                .position(|c| *c == state.sort.column)
+                .map_or(0, |i| (i + 1) % cols.len());
+            state.sort.column = cols[i];
+        }
+        Action::SortReverse => state.sort.reverse = !state.sort.reverse,
+        Action::Describe | Action::Yaml => return fetch(state, action == Action::Yaml),
+        Action::Logs => return super::logs::open_for_selection(state),
+        Action::PortForward => return super::forwards::open_dialog(state),
+        Action::Forwards => state.screen = Screen::Forwards,
+        Action::Rollouts => state.screen = Screen::Rollouts,
+        _ => {
+            state.notice = Some((
+                Level::Info,
+                format!("{action:?} is not available in this view"),
+            ));
+        }
+    }
+    vec![]
+}
+
+fn fetch(state: &mut State, yaml: bool) -> Vec<Cmd> {
+    let Some(row) = table::selected(state) else {
+        return vec![];
+    };
+    let context = state.contexts[row.context()].info.name.clone();
+    let kind = row.kind();
+    let (namespace, name) = row.key();
+    let what = if yaml { "YAML" } else { "Describe" };
+    let shown = if namespace.is_empty() {
+        name.clone()
+    } else {
+        format!("{namespace}/{name}")
+    };
+    let title = format!("{what} {} {shown} ({context})", kind.to_lowercase());
+    state.overlay = Some(Overlay {
+        title: title.clone(),
+        text: None,
+        scroll: 0,
+    });
+    let what = if yaml { Fetch::Yaml } else { Fetch::Describe };
+    vec![Cmd::Fetch {
+        what,
+        title,
+        context,
+        kind,
+        namespace,
+        name,
+    }]
+}
+
