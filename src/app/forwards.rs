@@ -342,6 +342,7 @@ pub fn parse_command(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crossterm::event::KeyCode;
     use crate::cluster::forward::spec::LOOPBACK;
     use crossterm::event::KeyModifiers;
 
@@ -368,6 +369,11 @@ mod tests {
         s.forwards = ForwardsState::with_bookmarks(vec![spec("kubeapps"), spec("other")]);
         s.screen = Screen::Forwards;
         s
+    }
+
+    /// Keys go through every layer, as the cockpit sends them.
+    fn on_key(s: &mut State, key: KeyEvent) -> Vec<Cmd> {
+        crate::app::layers::on_key(s, key)
     }
 
     fn key(c: KeyCode) -> KeyEvent {

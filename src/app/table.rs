@@ -278,3 +278,111 @@ pub fn sortable(view: ViewKind, merged: bool) -> Vec<&'static str> {
     }
     v
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::keys::Keymap;
+    use crate::app::msg::{Cmd, Msg};
+    use crate::app::mutation::Mutation;
+    use crate::app::state::Level;
+    use crate::app::update::update;
+    use crate::cluster::events::SessionEvent;
+    use crate::cluster::kubeconfig::ContextInfo;
+    use crate::recovery::plan::Step;
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+    fn pod(name: &str) -> PodRow {
+        let p: k8s_openapi::api::core::v1::Pod = serde_json::from_value(serde_json::json!({
+            "metadata": {"name": name, "namespace": "default"},
+            "spec": {"containers": [{"name": "c"}]}
+        }))
+        .unwrap();
+        PodRow::from_pod(&p)
+    }
+
+    fn event(delta: Delta<PodRow>) -> Msg {
+        Msg::Cluster(Box::new(SessionEvent {
+            context: "stg".into(),
+            event: ClusterEvent::Pods(delta),
+        }))
+    }
+
+    fn key(code: KeyCode, modifiers: KeyModifiers) -> Msg {
+        Msg::Key(KeyEvent::new(code, modifiers))
+    }
+
+    fn cursor_name(s: &State) -> String {
+        selected(s).map(|r| r.key().1).unwrap_or_default()
+    }
+
+    fn state() -> State {
+        let info = ContextInfo {
+            name: "stg".into(),
+            cluster: "stg".into(),
+            user: "u".into(),
+            namespace: None,
+            server: String::new(),
+            production: false,
+        };
+        let mut s = State::new(vec![info], vec![], None, false, Keymap::default());
+        s.sort.column = "NAME";
+        update(&mut s, event(Delta::Reset(vec![pod("b"), pod("a"), pod("c")])));
+        s
+    }
+
+    #[test]
+    fn rows_inserted_or_removed_above_the_cursor_never_move_it_to_another_pod() {
+        let mut s = state();
+        update(&mut s, key(KeyCode::Down, KeyModifiers::NONE));
+        assert_eq!(cursor_name(&s), "b");
+        update(&mut s, event(Delta::Upsert(pod("a0"))));
+        update(&mut s, event(Delta::Upsert(pod("0"))));
+        assert_eq!(cursor_name(&s), "b", "inserted above");
+        update(&mut s, event(Delta::Remove(("default".into(), "a".into()))));
+        assert_eq!(cursor_name(&s), "b", "removed above");
+        assert_eq!(
+            selected_index(&s, &visible(&s)),
+            2,
+            "its row moved, the cursor followed"
+        );
+    }
+
+    #[test]
+    fn a_force_delete_question_stays_on_its_pod_and_closes_when_the_pod_goes() {
+        let mut s = state();
+        update(&mut s, key(KeyCode::Down, KeyModifiers::NONE));
+        update(&mut s, key(KeyCode::Char('k'), KeyModifiers::CONTROL));
+        let target = |s: &State| match &s.confirm.as_ref().unwrap().mutation {
+            Mutation::Pods { step, pods } => (*step, pods[0].name.clone(), pods.len()),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(target(&s), (Step::ForceDelete, "b".into(), 1));
+        update(&mut s, event(Delta::Upsert(pod("a0"))));
+        update(&mut s, event(Delta::Remove(("default".into(), "a".into()))));
+        assert_eq!(target(&s), (Step::ForceDelete, "b".into(), 1));
+
+        update(&mut s, event(Delta::Remove(("default".into(), "b".into()))));
+        assert!(s.confirm.is_none(), "the question closed");
+        let (level, text) = s.notice.clone().unwrap();
+        assert_eq!(level, Level::Warn);
+        assert_eq!(
+            text,
+            "pod default/b (stg) is gone: the force delete was cancelled, nothing was sent"
+        );
+        // The answer that was about to be typed sends nothing, and the cursor is on b's neighbour.
+        let cmds = update(&mut s, key(KeyCode::Char('y'), KeyModifiers::NONE));
+        assert!(cmds.iter().all(|c| !matches!(c, Cmd::Mutate(_))), "{cmds:?}");
+        assert_eq!(cursor_name(&s), "c");
+    }
+
+    #[test]
+    fn a_relist_without_the_cursor_pod_moves_the_cursor_to_its_neighbour() {
+        let mut s = state();
+        update(&mut s, key(KeyCode::Down, KeyModifiers::NONE));
+        update(&mut s, event(Delta::Reset(vec![pod("a"), pod("c")])));
+        assert_eq!(cursor_name(&s), "c");
+        update(&mut s, event(Delta::Remove(("default".into(), "c".into()))));
+        assert_eq!(cursor_name(&s), "a", "the last row went: the one before it");
+    }
+}

@@ -66,6 +66,9 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::app::msg::Fetch;
+    use crate::app::state::Prompt;
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
     use crate::cluster::events::{ClusterEvent, Delta, SessionEvent};
     use crate::cluster::kubeconfig::ContextInfo;
     use crate::cluster::rows::PodRow;
