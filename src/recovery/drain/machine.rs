@@ -30,7 +30,9 @@
 //! get an eviction. A pod missing from a later snapshot is `Gone` (counted evicted). When the
 //! retry window closes, budget-refused pods become `NeedsEscalation`.
 //!
-//! The cockpit's own shell, in short:
+//! A shell performs the effects in order; what an answer (`Input::Evicted`) returns goes after
+//! the effects still queued, so a round's `Progress` report follows all of the round's pod
+//! reports. The cockpit's own shell, in short:
 //!
 //! ```text
 //! let mut run = DrainRun::new(context, node, DrainOptions::default());

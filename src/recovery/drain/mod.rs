@@ -276,10 +276,9 @@ pub async fn drain(
                     run.step(Input::Evicted { key, outcome }, Timestamp::now())
                 }
             };
-            // What an answer leads to comes before the rest of the queue.
-            for e in fed.into_iter().rev() {
-                effects.push_front(e);
-            }
+            // After what is queued: the machine reports a round's progress with its last
+            // answer, and every report of the round must come before it.
+            effects.extend(fed);
         }
         if run.phase().settled() {
             break;
