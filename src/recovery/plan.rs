@@ -99,7 +99,8 @@ pub struct DrainPlan {
 }
 
 /// Counts for the progress line: evicted (gone), waiting (terminating), blocked, remaining
-/// (everything not skipped that is still on the node), skipped.
+/// (everything not skipped that is still on the node), skipped. There is one count of a drain:
+/// `recovery::drain::DrainRun::progress`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Progress {
     pub evicted: usize,
@@ -110,24 +111,6 @@ pub struct Progress {
 }
 
 impl DrainPlan {
-    /// Counts from this snapshot; `evicted` is 0 here, the drain adds the pods it saw go.
-    pub fn summary(&self) -> Progress {
-        let mut p = Progress::default();
-        for pod in &self.pods {
-            if pod.class.skipped() {
-                p.skipped += 1;
-                continue;
-            }
-            p.remaining += 1;
-            if pod.class.blocked() {
-                p.blocked += 1;
-            } else if pod.class == PodClass::Terminating {
-                p.waiting += 1;
-            }
-        }
-        p
-    }
-
     pub fn pod(&self, namespace: &str, name: &str) -> Option<&PodPlan> {
         self.pods
             .iter()
@@ -450,29 +433,6 @@ mod tests {
             class_of(true, t, &[]).class,
             PodClass::StuckTerminating {
                 reason: STUCK_FINALIZERS.into()
-            }
-        );
-    }
-
-    #[test]
-    fn summary_counts_blocked_waiting_remaining_and_skipped() {
-        let mut term = owned("t", "ReplicaSet", json!({}));
-        term["metadata"]["deletionTimestamp"] = json!("2026-01-01T00:10:20Z");
-        let pods = [
-            row(owned("kr", "DaemonSet", json!({}))),
-            row(owned("web", "ReplicaSet", json!({}))),
-            row(owned("kc", "ReplicaSet", json!({"app":"keycloak"}))),
-            row(term),
-        ];
-        let p = plan(&node(true), &pods, &[pdb(0)], now());
-        assert_eq!(
-            p.summary(),
-            Progress {
-                evicted: 0,
-                waiting: 1,
-                blocked: 1,
-                remaining: 3,
-                skipped: 1
             }
         );
     }
