@@ -11,7 +11,7 @@ pub mod exec;
 pub mod printers;
 pub mod recovery;
 pub mod sanitize;
-pub mod settings;
 pub mod selector;
+pub mod settings;
 pub mod sim;
 pub mod ui;

@@ -37,7 +37,6 @@ pub struct Results {
     pub outcomes: Vec<Outcome>,
 }
 
-
 /// Puts the confirmation for `mutation` on screen (or says why it cannot run).
 pub fn ask(
     state: &mut State,
@@ -114,14 +113,16 @@ pub fn on_confirm_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
     vec![]
 }
 
-/// Bookkeeping as a confirmed mutation leaves.
+/// Bookkeeping as a confirmed mutation leaves. A drain is stepped by the wizard itself.
 fn start(state: &mut State, mutation: Mutation) -> Vec<Cmd> {
+    if let Mutation::Drain { context, nodes } = &mutation {
+        if state.wizard.as_ref().is_some_and(|w| w.context == *context) {
+            return super::wizard::drive::start(state, nodes);
+        }
+        return vec![];
+    }
     if let Some(w) = state.wizard.as_mut() {
         match &mutation {
-            Mutation::Drain { context, nodes } if *context == w.context => {
-                w.running.extend(nodes.iter().cloned());
-                w.started = Some(state.now);
-            }
             Mutation::Pods { step, pods } => {
                 for p in pods.iter().filter(|p| p.context == w.context) {
                     w.tried.insert((p.namespace.clone(), p.name.clone()), *step);
@@ -132,7 +133,6 @@ fn start(state: &mut State, mutation: Mutation) -> Vec<Cmd> {
     }
     vec![Cmd::Mutate(mutation)]
 }
-
 
 /// A question about one object closes when that object disappears: the operator previewed it,
 /// and whatever replaced it was never shown. Nothing is sent.

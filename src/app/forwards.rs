@@ -237,8 +237,9 @@ pub fn on_key(state: &mut State, key: KeyEvent) -> Handled {
 /// Moves the forwards list's selection (the list only changes when the operator changes it).
 pub fn move_cursor(state: &mut State, delta: isize) {
     let max = state.forwards.list.len().saturating_sub(1) as isize;
-    state.forwards.selected =
-        (state.forwards.selected as isize).saturating_add(delta).clamp(0, max) as usize;
+    state.forwards.selected = (state.forwards.selected as isize)
+        .saturating_add(delta)
+        .clamp(0, max) as usize;
 }
 
 /// Stops the forward; `remove` also takes a dialog-made one off the list (bookmarks stay).
@@ -342,8 +343,8 @@ pub fn parse_command(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crossterm::event::KeyCode;
     use crate::cluster::forward::spec::LOOPBACK;
+    use crossterm::event::KeyCode;
     use crossterm::event::KeyModifiers;
 
     fn spec(name: &str) -> ForwardSpec {

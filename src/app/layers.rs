@@ -21,7 +21,15 @@ pub enum Handled {
 type Layer = fn(&mut State, &KeyEvent) -> Handled;
 
 const LAYERS: &[Layer] = &[
-    confirm, prompt, results, help, overlay, screen, movement, common, table_screen,
+    confirm,
+    prompt,
+    results,
+    help,
+    overlay,
+    screen,
+    movement,
+    common,
+    table_screen,
 ];
 
 /// Runs a key press through the layers, top first, until one consumes it.

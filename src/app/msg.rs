@@ -56,10 +56,27 @@ pub enum Cmd {
     },
     /// Start watching a context of the kubeconfig that is not live yet.
     OpenContext(String),
-    /// Start / stop log streams (run by `app::exec_logs`).
+    /// Start / stop log streams (run by `exec::logs`).
     Logs(LogCmd),
-    /// Start / stop port-forwards (run by `app::exec_forwards`).
+    /// Start / stop port-forwards (run by `exec::forwards`).
     Forward(ForwardCmd),
-    /// Run a confirmed mutation, audited (run by `app::exec_recovery`).
+    /// Run a confirmed mutation, audited (run by `exec::mutations`).
     Mutate(Mutation),
+    /// One API call a node's drain asked for, audited; answered by `RecoveryMsg::DrainAnswer`.
+    Drain(DrainCmd),
+}
+
+/// The calls a drain machine makes (`app::wizard::drive`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DrainCmd {
+    Cordon {
+        context: String,
+        node: String,
+    },
+    Evict {
+        context: String,
+        node: String,
+        namespace: String,
+        name: String,
+    },
 }

@@ -123,7 +123,6 @@ impl Mutation {
     }
 }
 
-
 /// The warning force-delete always carries.
 pub const FORCE_WARNING: &str = "force delete removes the object without the kubelet's confirmation: on an unreachable node the process may still be running";
 

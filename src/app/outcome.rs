@@ -1,24 +1,33 @@
 //! What the executors report back about mutations and drains, and how the state takes it.
 
-use crate::recovery::drain::{DrainEvent, PodState};
+use crate::recovery::drain::{EvictOutcome, Input, Key};
 
 use super::confirm::{Outcome, Results};
 use super::msg::Cmd;
 use super::mutation::Mutation;
 use super::state::{Level, State};
 
+/// What a drain's API call came to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DrainAnswer {
+    /// The cordon; the error is the sentence to show.
+    Cordoned(Result<(), String>),
+    Evicted {
+        key: Key,
+        outcome: EvictOutcome,
+    },
+}
+
 /// What the executors report back.
 #[derive(Debug, Clone, PartialEq)]
 pub enum RecoveryMsg {
-    Drain {
+    /// The answer to a `Cmd::Drain` (the audit line was written before this).
+    DrainAnswer {
         context: String,
         node: String,
-        event: DrainEvent,
-    },
-    DrainEnded {
-        context: String,
-        node: String,
-        error: Option<String>,
+        answer: DrainAnswer,
+        /// Audit lines that could not be written: as loud as a failed step.
+        audit_failures: Vec<String>,
     },
     /// A mutation finished: per-object outcomes (the audit line was written before this).
     Done {
@@ -27,55 +36,23 @@ pub enum RecoveryMsg {
     },
 }
 
-
 pub fn update(state: &mut State, msg: RecoveryMsg) -> Vec<Cmd> {
     state.dirty = true;
     match msg {
-        RecoveryMsg::Drain {
+        RecoveryMsg::DrainAnswer {
             context,
             node,
-            event,
+            answer,
+            audit_failures,
         } => {
-            let Some(w) = state.wizard.as_mut().filter(|w| w.has(&context, &node)) else {
-                return vec![];
+            if !audit_failures.is_empty() {
+                state.notice = Some((Level::Error, audit_failures.join("; ")));
+            }
+            let input = match answer {
+                DrainAnswer::Cordoned(result) => Input::Cordoned(result),
+                DrainAnswer::Evicted { key, outcome } => Input::Evicted { key, outcome },
             };
-            match event {
-                DrainEvent::Cordoned { kubectl, .. } => w.log.push(format!("cordoned: {kubectl}")),
-                DrainEvent::Pod {
-                    namespace,
-                    name,
-                    state: s,
-                    reason,
-                } => {
-                    if matches!(s, PodState::Blocked { .. }) {
-                        w.last_refusal = Some(state.now);
-                    }
-                    w.drain_states.insert((namespace, name), (s, reason));
-                }
-                DrainEvent::Planned(_) | DrainEvent::Progress(_) => {}
-                DrainEvent::Finished { progress, .. } => {
-                    w.running.remove(&node);
-                    w.log.push(format!(
-                        "drain pass on {node} finished: {} evicted, {} blocked — escalate the blocked pods (e)",
-                        progress.evicted, progress.blocked
-                    ));
-                }
-            }
-        }
-        RecoveryMsg::DrainEnded {
-            context,
-            node,
-            error,
-        } => {
-            if let Some(w) = state.wizard.as_mut().filter(|w| w.has(&context, &node)) {
-                w.running.remove(&node);
-                if let Some(e) = &error {
-                    w.log.push(format!("drain stopped: {e}"));
-                }
-            }
-            if let Some(e) = error {
-                state.notice = Some((Level::Error, format!("drain {node} ({context}): {e}")));
-            }
+            return super::wizard::drive::feed(state, &context, &node, input);
         }
         RecoveryMsg::Done { mutation, outcomes } => {
             let failed = outcomes.iter().filter(|o| o.result.is_err()).count();
@@ -113,4 +90,3 @@ pub fn update(state: &mut State, msg: RecoveryMsg) -> Vec<Cmd> {
     }
     vec![]
 }
-

@@ -185,4 +185,3 @@ fn submit(state: &mut State, prompt: Prompt) -> Vec<Cmd> {
         },
     }
 }
-

@@ -168,7 +168,6 @@ fn applies_to(action: Action) -> &'static str {
     }
 }
 
-
 /// Asks for one rung of the ladder on `pods`.
 pub fn ask_step(state: &mut State, step: Step, pods: Vec<PodTarget>, owner_kind: &str) {
     let Some(first) = pods.first().cloned() else {
@@ -256,4 +255,3 @@ fn bulk_force_delete(state: &mut State) {
         .collect();
     ask_step(state, Step::ForceDelete, pods, "bulk");
 }
-

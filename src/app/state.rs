@@ -10,10 +10,10 @@ use crate::cluster::events::{
 use crate::cluster::kubeconfig::ContextInfo;
 use crate::cluster::rows::{DeploymentRow, Key, NodeRow, PdbRow, PodRow, ReplicaSetRow, Row};
 
+use super::confirm::{Confirm, Results};
 use super::filter::{LabelFilter, TextFilter};
 use super::forwards::ForwardsState;
 use super::logs::LogsState;
-use super::confirm::{Confirm, Results};
 use super::table::RowId;
 use super::wizard::Wizard;
 use crate::app::keys::Keymap;
@@ -316,7 +316,8 @@ impl State {
             help: false,
             readonly,
             notice: None,
-            now: Timestamp::now(),
+            // The core reads no clock: the loop (or a test) sets it, and every `Tick` moves it.
+            now: Timestamp::UNIX_EPOCH,
             quit: false,
             dirty: true,
             known_contexts,

@@ -150,9 +150,10 @@ pub fn move_cursor(state: &mut State, delta: isize) {
 /// Applies a context's event; if it removes the object under the cursor, the cursor moves to
 /// the row that takes its place (the next one, or the last).
 pub fn apply_event(state: &mut State, context: usize, event: ClusterEvent) {
-    let cursor_gone = state.cursor.as_ref().is_some_and(|c| {
-        c.context == state.contexts[context].info.name && c.removed_by(&event)
-    });
+    let cursor_gone = state
+        .cursor
+        .as_ref()
+        .is_some_and(|c| c.context == state.contexts[context].info.name && c.removed_by(&event));
     let at = cursor_gone.then(|| {
         let rows = visible(state);
         selected_index(state, &rows)
@@ -327,7 +328,10 @@ mod tests {
         };
         let mut s = State::new(vec![info], vec![], None, false, Keymap::default());
         s.sort.column = "NAME";
-        update(&mut s, event(Delta::Reset(vec![pod("b"), pod("a"), pod("c")])));
+        update(
+            &mut s,
+            event(Delta::Reset(vec![pod("b"), pod("a"), pod("c")])),
+        );
         s
     }
 
@@ -372,7 +376,10 @@ mod tests {
         );
         // The answer that was about to be typed sends nothing, and the cursor is on b's neighbour.
         let cmds = update(&mut s, key(KeyCode::Char('y'), KeyModifiers::NONE));
-        assert!(cmds.iter().all(|c| !matches!(c, Cmd::Mutate(_))), "{cmds:?}");
+        assert!(
+            cmds.iter().all(|c| !matches!(c, Cmd::Mutate(_))),
+            "{cmds:?}"
+        );
         assert_eq!(cursor_name(&s), "c");
     }
 

@@ -1,12 +1,12 @@
 //! Keys on the resource tables: views, sorting, filters, describe/YAML, logs, port-forwards,
 //! and the mutation keys (whose questions `row_actions` builds).
 
+use super::filter::TextFilter;
 use super::keys::{Action, is_mutation};
 use super::msg::{Cmd, Fetch};
 use super::mutation::refusal;
 use super::state::{Level, Overlay, Prompt, Screen, State, ViewKind};
 use super::table;
-use super::filter::TextFilter;
 
 /// A tables' action on the table screen.
 pub fn on_table_action(state: &mut State, action: Action) -> Vec<Cmd> {
@@ -127,4 +127,3 @@ fn fetch(state: &mut State, yaml: bool) -> Vec<Cmd> {
         name,
     }]
 }
-

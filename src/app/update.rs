@@ -1,10 +1,29 @@
 //! `update`: the only place the state changes. No I/O: side effects go out as `Cmd`s.
 
+use crate::cluster::events::ClusterEvent;
+
 use super::msg::{Cmd, Msg};
 use super::state::{Level, Overlay, State};
 use super::table;
 
 pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
+    let burst = matches!(msg, Msg::Cluster(_));
+    let mut cmds = react(state, msg);
+    // Watch events come by the thousand: derived views settle once per burst (`settle`, called
+    // by the loop), or with the next message of any other kind.
+    if !burst {
+        cmds.extend(settle(state));
+    }
+    cmds
+}
+
+/// Recomputes what depends on many rows (the drain wizard's plan, and the drains fed by it),
+/// once after a burst of messages.
+pub fn settle(state: &mut State) -> Vec<Cmd> {
+    super::wizard::drive::refresh(state)
+}
+
+fn react(state: &mut State, msg: Msg) -> Vec<Cmd> {
     match msg {
         Msg::Key(key) => {
             state.dirty = true;
@@ -19,6 +38,12 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
             if let Some(i) = state.context_index(&ev.context) {
                 // Per event only identity checks: thousands arrive per second.
                 super::confirm::cancel_if_gone(state, &ev.context, &ev.event);
+                if let Some(w) = state.wizard.as_mut().filter(|w| w.context == ev.context) {
+                    w.stale |= matches!(
+                        ev.event,
+                        ClusterEvent::Pods(_) | ClusterEvent::Pdbs(_) | ClusterEvent::Nodes(_)
+                    );
+                }
                 table::apply_event(state, i, ev.event);
                 state.dirty = true;
             }
@@ -28,7 +53,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
             // Ages are shown to the second below two minutes: a tick is a visible change.
             state.now = now;
             state.dirty = true;
-            vec![]
+            super::wizard::drive::tick(state)
         }
         Msg::Fetched { title, result } => {
             if state.overlay.as_ref().is_some_and(|o| o.title == title) {
@@ -62,17 +87,16 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::app::msg::Fetch;
     use crate::app::state::Prompt;
-    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
     use crate::cluster::events::{ClusterEvent, Delta, SessionEvent};
     use crate::cluster::kubeconfig::ContextInfo;
     use crate::cluster::rows::PodRow;
     use crate::settings::keymap;
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
     fn info(name: &str) -> ContextInfo {
         ContextInfo {
@@ -220,4 +244,3 @@ mod tests {
         assert!(s.quit);
     }
 }
-

@@ -2,6 +2,7 @@
 //! — sessions, fetches, log tails, port-forwards, mutations and drains. The only part of the
 //! cockpit that awaits; results come back to `app::update` as `Msg`s.
 
+pub mod drain;
 mod forwards;
 mod logs;
 mod mutations;
@@ -51,6 +52,16 @@ impl Executors {
         Ok(())
     }
 
+    /// The kubeconfig user of a context, as the audit log names it.
+    pub(crate) fn user(&self, context: &str) -> String {
+        self.kubeconfig
+            .contexts
+            .iter()
+            .find(|i| i.name == context)
+            .map(|i| i.user.clone())
+            .unwrap_or_default()
+    }
+
     async fn run(&mut self, cmd: Cmd) {
         match cmd {
             Cmd::Fetch { context, .. } if !self.clients.contains_key(&context) => {
@@ -82,6 +93,24 @@ impl Executors {
             Cmd::Logs(c) => logs::run(self, c).await,
             Cmd::Forward(c) => forwards::run(self, c).await,
             Cmd::Mutate(m) => mutations::run(self, m).await,
+            Cmd::Drain(c) => {
+                let context = match &c {
+                    crate::app::msg::DrainCmd::Cordon { context, .. }
+                    | crate::app::msg::DrainCmd::Evict { context, .. } => context.clone(),
+                };
+                let Some(client) = self.clients.get(&context).cloned() else {
+                    let _ = self.results.send(Msg::ConfigProblem(format!(
+                        "context {context} is not live: the drain cannot go on"
+                    )));
+                    return;
+                };
+                let user = self.user(&context);
+                let audit = self.audit_path.clone();
+                let tx = self.results.clone();
+                tokio::spawn(async move {
+                    let _ = tx.send(drain::step(client, &user, audit, c).await);
+                });
+            }
             Cmd::OpenContext(name) => {
                 let Some(info) = self
                     .kubeconfig

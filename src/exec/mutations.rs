@@ -3,15 +3,13 @@
 
 use std::path::PathBuf;
 
-use tokio::sync::mpsc;
-
 use crate::cluster::ops::OpError;
 use crate::recovery::audit::{self, AuditEntry};
-use crate::recovery::drain::{self, DrainOptions, StepOutcome};
+use crate::recovery::drain::{self, StepOutcome};
 
 use super::Executors;
-use crate::app::msg::Msg;
 use crate::app::confirm::Outcome;
+use crate::app::msg::Msg;
 use crate::app::mutation::Mutation;
 use crate::app::outcome::RecoveryMsg;
 
@@ -43,53 +41,6 @@ fn text(r: Result<StepOutcome, OpError>) -> Result<String, String> {
     }
 }
 
-/// Drains one node, forwarding its progress, and says when it is over.
-async fn drain_one(
-    client: kube::Client,
-    context: String,
-    user: String,
-    node: String,
-    results: tokio::sync::mpsc::UnboundedSender<Msg>,
-    mut auditor: Auditor,
-) {
-    let (tx, mut rx) = mpsc::channel(256);
-    let forward = {
-        let results = results.clone();
-        let (context, node) = (context.clone(), node.clone());
-        tokio::spawn(async move {
-            while let Some(event) = rx.recv().await {
-                let _ = results.send(Msg::Recovery(RecoveryMsg::Drain {
-                    context: context.clone(),
-                    node: node.clone(),
-                    event,
-                }));
-            }
-        })
-    };
-    let mut sink = |e: AuditEntry| auditor.write(e);
-    let r = drain::drain(
-        &client,
-        &context,
-        &user,
-        &node,
-        &mut sink,
-        tx,
-        DrainOptions::default(),
-    )
-    .await;
-    let _ = forward.await;
-    // A failed audit write is as loud as a failed drain: the record must not silently lapse.
-    let mut failures = auditor.failures;
-    if let Err(e) = r {
-        failures.insert(0, e.to_string());
-    }
-    let _ = results.send(Msg::Recovery(RecoveryMsg::DrainEnded {
-        context,
-        node,
-        error: (!failures.is_empty()).then(|| failures.join("; ")),
-    }));
-}
-
 pub async fn run(exec: &mut Executors, mutation: Mutation) {
     let contexts: Vec<String> = mutation.contexts().into_iter().map(String::from).collect();
     let mut clients = std::collections::HashMap::new();
@@ -104,13 +55,7 @@ pub async fn run(exec: &mut Executors, mutation: Mutation) {
             }));
             return;
         };
-        let user = exec
-            .kubeconfig
-            .contexts
-            .iter()
-            .find(|i| &i.name == c)
-            .map(|i| i.user.clone())
-            .unwrap_or_default();
+        let user = exec.user(c);
         clients.insert(c.clone(), (client.clone(), user));
     }
     let results = exec.results.clone();
@@ -121,25 +66,13 @@ pub async fn run(exec: &mut Executors, mutation: Mutation) {
     tokio::spawn(async move {
         let mut outcomes = Vec::new();
         match &mutation {
-            Mutation::Drain { context, nodes } => {
-                // Nodes drain side by side, each with its own progress and audit lines
-                // (appends of one line each, so concurrent writers do not interleave).
-                let (client, user) = clients[context].clone();
-                let drains = nodes.iter().map(|node| {
-                    drain_one(
-                        client.clone(),
-                        context.clone(),
-                        user.clone(),
-                        node.clone(),
-                        results.clone(),
-                        Auditor {
-                            path: auditor.path.clone(),
-                            failures: Vec::new(),
-                        },
-                    )
+            Mutation::Drain { nodes, .. } => {
+                // Drains are stepped by the wizard (`Cmd::Drain`); one arriving here is a bug
+                // to report, never a silent no-op.
+                outcomes.push(Outcome {
+                    object: format!("node/{}", nodes.join(",")),
+                    result: Err("a drain is run from the drain wizard; nothing was changed".into()),
                 });
-                futures::future::join_all(drains).await;
-                return;
             }
             Mutation::Cordon { context, node, on } => {
                 let (client, user) = &clients[context];

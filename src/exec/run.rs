@@ -10,7 +10,7 @@ use tokio::sync::mpsc;
 
 use crate::app::msg::Msg;
 use crate::app::state::State;
-use crate::app::update::update;
+use crate::app::update::{settle, update};
 use crate::cluster::events::SessionEvent;
 use crate::cluster::kubeconfig::LoadedKubeconfig;
 use crate::ui::screen;
@@ -58,6 +58,9 @@ pub async fn run(
         exec.run(cmd).await;
     }
 
+    // The core reads no clock: the loop gives it the time before the first frame.
+    state.now = jiff::Timestamp::now();
+    state.logs.save_dir = std::env::temp_dir();
     let mut terminal = ratatui::init();
     let result = async {
         let mut keys = EventStream::new();
@@ -96,6 +99,9 @@ pub async fn run(
                 for cmd in update(&mut state, Msg::Cluster(Box::new(ev))) {
                     exec.run(cmd).await;
                 }
+            }
+            for cmd in settle(&mut state) {
+                exec.run(cmd).await;
             }
             if state.quit {
                 break;

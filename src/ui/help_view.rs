@@ -18,7 +18,12 @@ fn available(action: Action) -> bool {
     !matches!(action, Action::Refresh)
 }
 
-fn key_line(keys: &[String], help: String, style: ratatui::style::Style, theme: &Theme) -> Line<'static> {
+fn key_line(
+    keys: &[String],
+    help: String,
+    style: ratatui::style::Style,
+    theme: &Theme,
+) -> Line<'static> {
     Line::from(vec![
         Span::styled(format!("{:>18}  ", keys.join(", ")), theme.help_key),
         Span::styled(help, style),
@@ -26,10 +31,19 @@ fn key_line(keys: &[String], help: String, style: ratatui::style::Style, theme: 
 }
 
 /// A section's keys under its title.
-fn section_lines<A: SectionAction>(title: &str, section: &Section<A>, theme: &Theme) -> Vec<Line<'static>> {
+fn section_lines<A: SectionAction>(
+    title: &str,
+    section: &Section<A>,
+    theme: &Theme,
+) -> Vec<Line<'static>> {
     let mut lines = vec![Line::styled(title.to_string(), theme.dim)];
     for (action, keys) in section.bindings() {
-        lines.push(key_line(&keys, action.help().to_string(), theme.help_text, theme));
+        lines.push(key_line(
+            &keys,
+            action.help().to_string(),
+            theme.help_text,
+            theme,
+        ));
     }
     lines.push(Line::raw(""));
     lines
@@ -64,7 +78,11 @@ pub fn help_lines(state: &State, theme: &Theme) -> Vec<Line<'static>> {
         (Screen::Logs, crate::ui::logs_view::help_lines(state, theme)),
         (
             Screen::Forwards,
-            section_lines("Port-forwards view (f; :pf, :forwards)", &km.forwards, theme),
+            section_lines(
+                "Port-forwards view (f; :pf, :forwards)",
+                &km.forwards,
+                theme,
+            ),
         ),
     ];
     if mutations {
@@ -76,7 +94,11 @@ pub fn help_lines(state: &State, theme: &Theme) -> Vec<Line<'static>> {
                 theme,
             ),
         ));
-        let mut dialog = section_lines("Questions before a change, and results lists", &km.dialog, theme);
+        let mut dialog = section_lines(
+            "Questions before a change, and results lists",
+            &km.dialog,
+            theme,
+        );
         dialog.insert(
             1,
             Line::styled(
@@ -91,7 +113,10 @@ pub fn help_lines(state: &State, theme: &Theme) -> Vec<Line<'static>> {
         sections.insert(0, shown);
     }
     let mut lines = vec![
-        Line::styled("Keys of the active keymap (esc closes; ctrl-c always quits)", theme.dim),
+        Line::styled(
+            "Keys of the active keymap (esc closes; ctrl-c always quits)",
+            theme.dim,
+        ),
         Line::raw(""),
     ];
     for (_, s) in sections {
@@ -195,7 +220,10 @@ mod tests {
     #[test]
     fn confirm_hint_names_the_active_keys_and_only_non_letters_on_production() {
         let s = state();
-        assert_eq!(confirm_hint(&s, None), "y or enter to confirm, n or esc to cancel");
+        assert_eq!(
+            confirm_hint(&s, None),
+            "y or enter to confirm, n or esc to cancel"
+        );
         assert_eq!(
             confirm_hint(&s, Some("node-1")),
             "Production: type node-1 and press enter to confirm, esc cancels"
@@ -205,9 +233,19 @@ mod tests {
     #[test]
     fn wizard_hints_follow_the_keymap() {
         let mut s = state();
-        assert!(wizard_hints(&s).starts_with("enter start the drain · e escalate"), "{}", wizard_hints(&s));
-        let text = crate::app::keys::SHIPPED[0].1.replace("escalate: [\"e\"]", "escalate: [\"z\"]");
+        assert!(
+            wizard_hints(&s).starts_with("enter start the drain · e escalate"),
+            "{}",
+            wizard_hints(&s)
+        );
+        let text = crate::app::keys::SHIPPED[0]
+            .1
+            .replace("escalate: [\"e\"]", "escalate: [\"z\"]");
         s.keymap = crate::app::keys::parse(&text, "x").unwrap();
-        assert!(wizard_hints(&s).contains("z escalate the selected pod"), "{}", wizard_hints(&s));
+        assert!(
+            wizard_hints(&s).contains("z escalate the selected pod"),
+            "{}",
+            wizard_hints(&s)
+        );
     }
 }

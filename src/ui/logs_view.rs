@@ -10,6 +10,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 use unicode_width::UnicodeWidthChar;
 
 use crate::app::logs::buffer::match_ranges;
+use crate::app::logs::layout::Area;
 use crate::app::logs::pane::{LogPane, shown_parts};
 use crate::app::state::State;
 use crate::sanitize::{clean, truncate_to_width};
@@ -43,7 +44,13 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             return;
         }
         Some(_) if logs.zoomed => vec![(logs.focus, panes_area)],
-        Some(l) => l.rects(panes_area),
+        Some(l) => {
+            let a = panes_area;
+            l.rects(Area::new(a.x, a.y, a.width, a.height))
+                .into_iter()
+                .map(|(id, r)| (id, Rect::new(r.x, r.y, r.width, r.height)))
+                .collect()
+        }
     };
     for (id, rect) in rects {
         if let Some(p) = logs.panes.get(&id) {

@@ -9,8 +9,8 @@ use ratatui::widgets::{Block, Borders, Cell, Clear, Paragraph, Row, Table, Table
 
 use crate::app::confirm::{Confirm, Results};
 use crate::app::mutation::FORCE_WARNING;
-use crate::app::wizard::{self, WizardRow};
 use crate::app::state::State;
+use crate::app::wizard::{self, WizardRow};
 use crate::printers::age;
 use crate::recovery::drain::PodState;
 use crate::recovery::plan::{PodClass, Step};
@@ -47,8 +47,8 @@ fn drain_text(r: &WizardRow) -> String {
 /// The drain wizard over the main area.
 pub fn draw_wizard(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let Some(w) = &state.wizard else { return };
-    let rows = wizard::wizard_rows(state, w);
-    let p = wizard::progress(w, &rows);
+    let rows = &w.rows;
+    let p = wizard::progress(w);
     let ctx = state.context_index(&w.context).map(|i| &state.contexts[i]);
     // "name — Ready,SchedulingDisabled" per node; the node column only when there are several.
     let statuses: Vec<String> = w
@@ -101,14 +101,8 @@ pub fn draw_wizard(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         Span::raw("  "),
         Span::raw(elapsed),
     ];
-    let refused_now = rows
-        .iter()
-        .any(|r| matches!(r.drain, Some((PodState::Blocked { .. }, _))));
-    if w.is_running()
-        && refused_now
-        && let Some(t) = w.last_refusal
-    {
-        let next = 5 - (state.now.as_second() - t.as_second()).clamp(0, 5);
+    if let Some(t) = w.next_retry() {
+        let next = (t.as_second() - state.now.as_second()).max(0);
         progress.push(Span::styled(
             format!("  budget refused: retry in {next}s"),
             theme.status_warn,

@@ -10,10 +10,10 @@ use ratatui::widgets::{Block, Borders, Cell, Clear, Paragraph, Row, Table, Table
 use crate::app::keys::Action;
 use crate::app::state::{ContextState, Level, Prompt, Screen, State};
 use crate::app::table;
-use crate::ui::table_cells::{self, Align, Tone};
 use crate::cluster::events::{ApiHealth, WatchState};
 use crate::printers::age;
 use crate::sanitize::{clean, display_width, truncate_to_width};
+use crate::ui::table_cells::{self, Align, Tone};
 use crate::ui::theme::Theme;
 
 pub fn draw(f: &mut Frame, state: &State, theme: &Theme) {

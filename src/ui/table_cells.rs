@@ -200,4 +200,3 @@ fn pod_tone(p: &PodRow, now: Timestamp) -> Tone {
         _ => Tone::Error,
     }
 }
-

@@ -1,7 +1,25 @@
 //! The pane layout: a binary tree of splits whose leaves are pane ids. Pure: splitting,
 //! closing, focus order, resizing and the rectangles each pane gets.
 
-use ratatui::layout::Rect;
+/// A rectangle of terminal cells, as the core sees one (the UI converts to its own).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Area {
+    pub x: u16,
+    pub y: u16,
+    pub width: u16,
+    pub height: u16,
+}
+
+impl Area {
+    pub const fn new(x: u16, y: u16, width: u16, height: u16) -> Area {
+        Area {
+            x,
+            y,
+            width,
+            height,
+        }
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Split {
@@ -115,7 +133,7 @@ impl Layout {
     }
 
     /// Each pane's rectangle inside `area`.
-    pub fn rects(&self, area: Rect) -> Vec<(u64, Rect)> {
+    pub fn rects(&self, area: Area) -> Vec<(u64, Area)> {
         match self {
             Layout::Pane(id) => vec![(*id, area)],
             Layout::Split {
@@ -128,8 +146,8 @@ impl Layout {
                     Split::Horizontal => {
                         let w = (area.width as u32 * *ratio as u32 / 100) as u16;
                         (
-                            Rect { width: w, ..area },
-                            Rect {
+                            Area { width: w, ..area },
+                            Area {
                                 x: area.x + w,
                                 width: area.width - w,
                                 ..area
@@ -139,8 +157,8 @@ impl Layout {
                     Split::Vertical => {
                         let h = (area.height as u32 * *ratio as u32 / 100) as u16;
                         (
-                            Rect { height: h, ..area },
-                            Rect {
+                            Area { height: h, ..area },
+                            Area {
                                 y: area.y + h,
                                 height: area.height - h,
                                 ..area
@@ -160,7 +178,7 @@ impl Layout {
 mod tests {
     use super::*;
 
-    const AREA: Rect = Rect {
+    const AREA: Area = Area {
         x: 0,
         y: 0,
         width: 100,
@@ -191,15 +209,15 @@ mod tests {
                 assert!(!a.intersects(*b), "{a:?} overlaps {b:?}");
             }
         }
-        assert_eq!(rects[0].1, Rect::new(0, 0, 50, 20));
-        assert_eq!(rects[3].1, Rect::new(50, 20, 50, 20));
+        assert_eq!(rects[0].1, Area::new(0, 0, 50, 20));
+        assert_eq!(rects[3].1, Area::new(50, 20, 50, 20));
     }
 
     #[test]
     fn closing_a_pane_gives_its_space_to_the_sibling() {
         let l = four().close(3).unwrap();
         assert_eq!(l.panes(), [1, 2, 4]);
-        assert_eq!(l.rects(AREA)[0].1, Rect::new(0, 0, 50, 40));
+        assert_eq!(l.rects(AREA)[0].1, Area::new(0, 0, 50, 40));
         assert!(Layout::Pane(1).close(1).is_none());
         assert_eq!(Layout::Pane(1).close(9), Some(Layout::Pane(1)));
     }

@@ -78,6 +78,8 @@ pub struct LogsState {
     pub cap: usize,
     /// `:logs` argument lists to open when the cockpit starts (`kockpit logs …`).
     pub startup: Vec<Vec<String>>,
+    /// Where ctrl-s proposes to save a pane (the edge sets it; the core reads no environment).
+    pub save_dir: PathBuf,
     next_id: u64,
 }
 
@@ -89,6 +91,7 @@ impl Default for LogsState {
             focus: 0,
             zoomed: false,
             input: None,
+            save_dir: PathBuf::new(),
             cap: DEFAULT_BUFFER_LINES,
             startup: Vec::new(),
             next_id: 1,
@@ -422,8 +425,9 @@ fn on_action(state: &mut State, action: LogAction) -> Vec<Cmd> {
         LogAction::Save => {
             if let Some(p) = logs.focused() {
                 let stamp = state.now.strftime("%Y%m%dT%H%M%S");
-                let path =
-                    std::env::temp_dir().join(format!("kockpit-{}-{stamp}.log", p.file_stem()));
+                let path = logs
+                    .save_dir
+                    .join(format!("kockpit-{}-{stamp}.log", p.file_stem()));
                 logs.input = Some(LogInput::SavePath(path.display().to_string()));
             }
         }

@@ -1,32 +1,32 @@
 //! The drain wizard: which nodes, what the drain task and the operator did, and its keys.
 //! The pod list is computed live from the watched rows (`rows`).
 
+pub mod drive;
 pub mod rows;
 #[cfg(test)]
 mod tests;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use crossterm::event::KeyEvent;
 use jiff::Timestamp;
 
-use crate::recovery::drain::PodState;
+use crate::recovery::drain::{DrainRun, Phase};
 use crate::recovery::plan::{PodClass, Step};
 
 use super::confirm::ask;
-use super::layers::Handled;
 use super::keys::WizardAction;
+use super::layers::Handled;
 use super::msg::Cmd;
 use super::mutation::{Mutation, PodTarget, refusal};
 use super::row_actions::ask_step;
 use super::state::{Level, Screen, State, ViewKind};
 use super::table::{self, RowRef};
-pub use rows::{WizardRow, next_step, progress, wizard_rows};
+pub use rows::{WizardRow, next_step, progress};
 
-/// The drain wizard for one node. The pod list itself is computed live from the watched rows
-/// (see `wizard_rows`); this holds only what the rows cannot tell: what the drain task and the
-/// operator did.
-#[derive(Debug, Clone, PartialEq)]
+/// The drain wizard for one or several nodes of a context: what the drain and the operator
+/// did, and the pod list as classified at the last change of the watched rows.
+#[derive(Debug, Clone)]
 pub struct Wizard {
     pub context: String,
     /// The nodes being drained (one, or every node a `:drain` selected).
@@ -34,22 +34,21 @@ pub struct Wizard {
     pub opened: Timestamp,
     /// When the drain was started, if it was.
     pub started: Option<Timestamp>,
-    /// Nodes whose drain task is still working.
-    pub running: BTreeSet<String>,
-    /// Drain task's last word per pod: state and reason.
-    pub drain_states: BTreeMap<(String, String), (PodState, String)>,
+    /// Each node's drain, once started: the state machine the wizard feeds (`drive`).
+    pub runs: BTreeMap<String, DrainRun>,
     /// The last rung the operator ran on a pod.
     pub tried: BTreeMap<(String, String), Step>,
-    /// When a budget last refused an eviction (the retry is 5 s after).
-    pub last_refusal: Option<Timestamp>,
     /// The pod under the cursor, by (namespace, name): pods leaving above it never move it.
     pub cursor: Option<(String, String)>,
     /// The cursor's last row, where it lands when its pod leaves the list.
     pub cursor_at: usize,
     /// Recent step outcomes, newest last.
     pub log: Vec<String>,
+    /// The node's pods as classified at the last change of their rows (not per frame).
+    pub rows: Vec<WizardRow>,
+    /// The watched rows changed since `rows` was computed.
+    pub stale: bool,
 }
-
 
 impl Wizard {
     pub fn new(context: String, nodes: Vec<String>, now: Timestamp) -> Wizard {
@@ -58,13 +57,13 @@ impl Wizard {
             nodes,
             opened: now,
             started: None,
-            running: BTreeSet::new(),
-            drain_states: BTreeMap::new(),
+            runs: BTreeMap::new(),
             tried: BTreeMap::new(),
-            last_refusal: None,
             cursor: None,
             cursor_at: 0,
             log: Vec::new(),
+            rows: Vec::new(),
+            stale: true,
         }
     }
 
@@ -79,8 +78,20 @@ impl Wizard {
             .unwrap_or(self.cursor_at.min(rows.len().saturating_sub(1)))
     }
 
+    /// Some node's drain is still in its automatic part (evicting or retrying).
     pub fn is_running(&self) -> bool {
-        !self.running.is_empty()
+        self.runs.values().any(|r| !r.phase().settled())
+    }
+
+    /// The next retry of budget-refused evictions, if one is waiting.
+    pub fn next_retry(&self) -> Option<Timestamp> {
+        self.runs
+            .values()
+            .filter_map(|r| match r.phase() {
+                Phase::Retrying { next_at, .. } => Some(*next_at),
+                _ => None,
+            })
+            .min()
     }
 
     pub fn has(&self, context: &str, node: &str) -> bool {
@@ -88,11 +99,13 @@ impl Wizard {
     }
 }
 
-
 /// `:drain [NODE...]`: the wizard for the named nodes of the focused context, or for every
 /// node the nodes view shows under its filter (never every node: a filter is required).
 pub fn open_drain(state: &mut State, nodes: Vec<String>) {
-    let focused = state.focused().map(|c| c.info.name.clone()).unwrap_or_default();
+    let focused = state
+        .focused()
+        .map(|c| c.info.name.clone())
+        .unwrap_or_default();
     if let Some(why) = refusal(state, "drain", std::iter::once(focused.as_str())) {
         state.notice = Some((Level::Warn, why));
         return;
@@ -158,7 +171,7 @@ fn on_action(state: &mut State, action: WizardAction) -> Vec<Cmd> {
         state.screen = Screen::Table;
         return vec![];
     };
-    let rows = wizard_rows(state, &w);
+    let rows = w.rows.clone();
     let at = w.selected_index(&rows);
     match action {
         WizardAction::Start => {
@@ -295,7 +308,7 @@ pub fn move_cursor(state: &mut State, delta: isize) {
     let Some(w) = state.wizard.as_ref() else {
         return;
     };
-    let rows = wizard_rows(state, w);
+    let rows = &w.rows;
     if rows.is_empty() {
         return;
     }
@@ -307,4 +320,3 @@ pub fn move_cursor(state: &mut State, delta: isize) {
         w.cursor_at = next;
     }
 }
-

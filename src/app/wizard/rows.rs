@@ -1,11 +1,9 @@
 //! The drain wizard's view-model: the node's pods as classified now, what was done to each,
 //! the next rung of the ladder, and the progress line. Computed from the watched rows.
 
-use std::collections::BTreeSet;
-
 use crate::cluster::rows::{PdbRow, PodRow};
 use crate::recovery::drain::PodState;
-use crate::recovery::plan::{self, PodClass, Progress, Step};
+use crate::recovery::plan::{self, DrainPlan, PodClass, Progress, Step};
 
 use super::Wizard;
 use crate::app::state::State;
@@ -47,56 +45,69 @@ fn rank(r: &WizardRow) -> u8 {
     }
 }
 
-/// The node's pods as the wizard lists them: blocked first, then leaving, then skipped.
-pub fn wizard_rows(state: &State, w: &Wizard) -> Vec<WizardRow> {
+/// One node's pods classified now, from the watched rows: the snapshot the wizard shows and
+/// the drain is fed, the same one.
+pub struct NodePlan {
+    pub plan: DrainPlan,
+    pub pods: Vec<PodRow>,
+}
+
+/// Every node of the wizard that is still there, planned against the context's budgets.
+pub fn node_plans(state: &State, w: &Wizard) -> Vec<NodePlan> {
     let Some(ctx) = state.context_index(&w.context).map(|i| &state.contexts[i]) else {
         return Vec::new();
     };
     let pdbs: Vec<PdbRow> = ctx.pdbs.values().cloned().collect();
-    let mut rows = Vec::new();
-    for node_name in &w.nodes {
-        let Some(node) = ctx.nodes.get(&(String::new(), node_name.clone())) else {
-            continue;
-        };
-        let pods: Vec<PodRow> = ctx
-            .pods
-            .values()
-            .filter(|p| p.node == *node_name)
-            .cloned()
-            .collect();
-        rows.extend(node_rows(
-            w,
-            node_name,
-            &pods,
-            plan::plan(node, &pods, &pdbs, state.now),
-        ));
-    }
+    w.nodes
+        .iter()
+        .filter_map(|node_name| {
+            let node = ctx.nodes.get(&(String::new(), node_name.clone()))?;
+            let pods: Vec<PodRow> = ctx
+                .pods
+                .values()
+                .filter(|p| p.node == *node_name)
+                .cloned()
+                .collect();
+            let plan = plan::plan(node, &pods, &pdbs, state.now);
+            Some(NodePlan { plan, pods })
+        })
+        .collect()
+}
+
+/// The node's pods as the wizard lists them: blocked first, then leaving, then skipped.
+pub fn wizard_rows(w: &Wizard, plans: &[NodePlan]) -> Vec<WizardRow> {
+    let mut rows: Vec<WizardRow> = plans.iter().flat_map(|np| node_rows(w, np)).collect();
     rows.sort_by(|a, b| {
         (rank(a), &a.node, &a.namespace, &a.name).cmp(&(rank(b), &b.node, &b.namespace, &b.name))
     });
     rows
 }
 
-fn node_rows(w: &Wizard, node: &str, pods: &[PodRow], planned: plan::DrainPlan) -> Vec<WizardRow> {
-    planned
+fn node_rows(w: &Wizard, np: &NodePlan) -> Vec<WizardRow> {
+    let node = &np.plan.node;
+    let run = w.runs.get(node);
+    np.plan
         .pods
-        .into_iter()
+        .iter()
         .map(|p| {
-            let key = (p.namespace.clone(), p.name.clone());
-            let drain = w.drain_states.get(&key).cloned();
-            let status = pods
+            let drain = run
+                .and_then(|r| r.pod(&p.namespace, &p.name))
+                .and_then(|t| t.state.clone().map(|s| (s, t.reason.clone())));
+            let status = np
+                .pods
                 .iter()
                 .find(|r| r.namespace == p.namespace && r.name == p.name)
                 .map(|r| r.status.clone())
                 .unwrap_or_default();
+            let key = (p.namespace.clone(), p.name.clone());
             let next = next_step(&p.class, drain.as_ref().map(|d| &d.0), w.tried.get(&key));
             WizardRow {
-                node: node.to_string(),
-                namespace: p.namespace,
-                name: p.name,
+                node: node.clone(),
+                namespace: p.namespace.clone(),
+                name: p.name.clone(),
                 status,
-                class: p.class,
-                warnings: p.warnings,
+                class: p.class.clone(),
+                warnings: p.warnings.clone(),
                 drain,
                 next,
             }
@@ -113,28 +124,38 @@ pub fn next_step(class: &PodClass, drain: Option<&PodState>, tried: Option<&Step
     if let Some(step) = tried {
         return plan::escalate(*step);
     }
-    if matches!(drain, Some(PodState::Blocked { .. })) {
-        return Some(Step::Delete);
+    match drain {
+        Some(PodState::Blocked { .. }) => Some(Step::Delete),
+        // The drain gave up on it: an eviction was tried, or will not do.
+        Some(PodState::NeedsEscalation) => plan::first_step(class).map(|s| match s {
+            Step::Evict => Step::Delete,
+            other => other,
+        }),
+        _ => plan::first_step(class),
     }
-    plan::first_step(class)
 }
 
-/// Counts for the progress line, from the live rows plus the pods that have left.
-pub fn progress(w: &Wizard, rows: &[WizardRow]) -> Progress {
+/// The progress line. Once the drain runs, its machine's count is the one truth (the
+/// "finished" line reads the same); before, what the plan would do.
+pub fn progress(w: &Wizard) -> Progress {
+    if w.runs.is_empty() {
+        return preview(&w.rows);
+    }
+    w.runs
+        .values()
+        .map(|r| r.progress())
+        .fold(Progress::default(), |a, b| Progress {
+            evicted: a.evicted + b.evicted,
+            waiting: a.waiting + b.waiting,
+            blocked: a.blocked + b.blocked,
+            remaining: a.remaining + b.remaining,
+            skipped: a.skipped + b.skipped,
+        })
+}
+
+/// What the plan says before anything ran.
+fn preview(rows: &[WizardRow]) -> Progress {
     let mut p = Progress::default();
-    let present: BTreeSet<(&str, &str)> = rows
-        .iter()
-        .map(|r| (r.namespace.as_str(), r.name.as_str()))
-        .collect();
-    let acted: BTreeSet<(&str, &str)> = w
-        .drain_states
-        .iter()
-        .filter(|(_, (s, _))| *s != PodState::Skipped)
-        .map(|(k, _)| k)
-        .chain(w.tried.keys())
-        .map(|(ns, n)| (ns.as_str(), n.as_str()))
-        .collect();
-    p.evicted = acted.difference(&present).count();
     for r in rows {
         if r.class.skipped() {
             p.skipped += 1;
@@ -143,13 +164,9 @@ pub fn progress(w: &Wizard, rows: &[WizardRow]) -> Progress {
         p.remaining += 1;
         if r.blocked() {
             p.blocked += 1;
-        } else if r.class == PodClass::Terminating
-            || matches!(r.drain, Some((PodState::Evicted | PodState::Waiting, _)))
-            || r.status == "Terminating"
-        {
+        } else if r.class == PodClass::Terminating {
             p.waiting += 1;
         }
     }
     p
 }
-

@@ -1,10 +1,9 @@
 //! Flows through the question, the wizard and the results list, driven by keys.
 use super::*;
-use crate::app::confirm::{Outcome};
+use crate::app::confirm::Outcome;
 use crate::app::outcome::RecoveryMsg;
 use crate::recovery::plan::{self};
 use crossterm::event::KeyCode;
-
 
 #[test]
 fn the_ladder_starts_where_the_class_says_and_a_refusal_counts_as_a_tried_eviction() {
@@ -250,8 +249,6 @@ fn drain_command_opens_one_wizard_for_every_filtered_node_and_needs_a_filter() {
     );
     typed(&mut s, "2");
     let cmds = press(&mut s, KeyCode::Enter);
-    assert!(
-        matches!(&cmds[..], [Cmd::Mutate(Mutation::Drain { nodes, .. })] if nodes.len() == 2)
-    );
+    assert!(matches!(&cmds[..], [Cmd::Mutate(Mutation::Drain { nodes, .. })] if nodes.len() == 2));
     assert_eq!(s.wizard.as_ref().unwrap().running.len(), 2);
 }
