@@ -8,9 +8,9 @@ use std::time::{Duration, Instant};
 use jiff::Timestamp;
 use tokio::sync::{mpsc, watch as signal};
 
+use super::emit::{Closed, Emitter};
 use super::events::{ApiHealth, ClusterEvent, MetricsSnapshot};
 use super::quantity;
-use super::session::{Closed, Emitter};
 
 /// Probe interval while the API answers.
 const PROBE_EVERY: Duration = Duration::from_secs(5);

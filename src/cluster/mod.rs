@@ -2,6 +2,7 @@
 //! context (client, watchers, health), row projections, and reads for describe/YAML views.
 
 pub mod describe;
+pub(crate) mod emit;
 pub mod events;
 pub mod forward;
 pub mod health;

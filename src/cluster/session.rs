@@ -8,34 +8,12 @@ use kube::Api;
 use tokio::sync::{mpsc, watch as signal};
 use tokio::task::JoinHandle;
 
+use super::emit::Emitter;
 use super::events::{ClusterEvent, ResourceKind, SessionEvent};
 use super::health::{self, HealthLink};
 use super::kubeconfig::ContextInfo;
 use super::rows::{DeploymentRow, NodeRow, PdbRow, PodRow, ReplicaSetRow};
 use super::watch::{self, Watched};
-
-/// Sends one context's events to the app. Awaiting `send` is the backpressure: nothing is dropped.
-#[derive(Clone)]
-pub(crate) struct Emitter {
-    context: String,
-    tx: mpsc::Sender<SessionEvent>,
-}
-
-/// The receiver is gone: the session's tasks should stop.
-#[derive(Debug)]
-pub(crate) struct Closed;
-
-impl Emitter {
-    pub(crate) async fn send(&self, event: ClusterEvent) -> Result<(), Closed> {
-        self.tx
-            .send(SessionEvent {
-                context: self.context.clone(),
-                event,
-            })
-            .await
-            .map_err(|_| Closed)
-    }
-}
 
 /// A connected context. Its tasks run until it is dropped.
 pub struct Session {
@@ -55,10 +33,7 @@ impl Session {
         namespace: Option<String>,
         tx: mpsc::Sender<SessionEvent>,
     ) -> Session {
-        let out = Emitter {
-            context: context.name.clone(),
-            tx,
-        };
+        let out = Emitter::new(context.name.clone(), tx);
         let (connection_errors, connection_errors_rx) = mpsc::channel(16);
         let (recovered_tx, recovered) = signal::channel(0u64);
         let link = HealthLink {

@@ -14,10 +14,10 @@ use kube::runtime::WatchStreamExt;
 use kube::runtime::watcher::{self, Event};
 use serde::de::DeserializeOwned;
 
+use super::emit::{Closed, Emitter};
 use super::events::{ClusterEvent, Delta, ResourceKind, WatchState};
 use super::health::{HealthLink, error_text, is_connection_error};
 use super::rows::{Row, meta_key};
-use super::session::{Closed, Emitter};
 
 /// What is watched and how its objects become rows and events.
 pub(crate) struct Watched<K, R> {
