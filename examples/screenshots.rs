@@ -23,8 +23,6 @@ use tokio::sync::mpsc;
 use kockpit::app::filter::TextFilter;
 use kockpit::app::logs::{self, LogCmd, LogMsg};
 use kockpit::app::msg::{Cmd, Fetch, Msg};
-use kockpit::app::mutation::Mutation;
-use kockpit::app::outcome::RecoveryMsg;
 use kockpit::app::state::{State, ViewKind};
 use kockpit::app::update::update;
 use kockpit::cluster::describe;
@@ -32,8 +30,7 @@ use kockpit::cluster::events::{ResourceKind, SessionEvent, WatchState};
 use kockpit::cluster::kubeconfig::{self, LoadedKubeconfig};
 use kockpit::cluster::logs::LogTail;
 use kockpit::cluster::session::Session;
-use kockpit::recovery::audit;
-use kockpit::recovery::drain::{self, DrainEvent, DrainOptions, PodState};
+use kockpit::recovery::drain::PodState;
 use kockpit::settings::keymap;
 use kockpit::sim::{SimOptions, Simulator};
 use kockpit::ui::theme::Theme;
@@ -94,7 +91,7 @@ async fn main() -> anyhow::Result<()> {
     state.focus = state.context_index("prod").expect("prod is live");
     state.notice = None;
     state.view = ViewKind::Nodes;
-    state.selected = 0;
+    state.cursor = None;
     state.sort.column = "NAME";
     save(&state, &th, &out.join("nodes-health.svg"))?;
 
@@ -102,7 +99,7 @@ async fn main() -> anyhow::Result<()> {
     state.view = ViewKind::Pods;
     state.sort.column = "NAMESPACE";
     state.filter = TextFilter::new("keycloak");
-    state.selected = 0;
+    state.cursor = None;
     let cmds = update(&mut state, key(KeyCode::Enter));
     for cmd in cmds {
         if let Cmd::Fetch {
@@ -134,7 +131,7 @@ async fn main() -> anyhow::Result<()> {
         .map(|p| p.node.clone())
         .context("keycloak is scheduled")?;
     state.filter = TextFilter::new(&keycloak_node);
-    state.selected = 0;
+    state.cursor = None;
     update(&mut state, key(KeyCode::Char('r')));
     save(&state, &th, &out.join("drain-wizard-plan.svg"))?;
     update(&mut state, key(KeyCode::Enter));
@@ -143,53 +140,52 @@ async fn main() -> anyhow::Result<()> {
     }
     let audit_file =
         std::env::temp_dir().join(format!("kockpit-shots-{}.jsonl", std::process::id()));
-    for cmd in update(&mut state, key(KeyCode::Enter)) {
-        if let Cmd::Mutate(Mutation::Drain { context, nodes }) = cmd {
-            let client = loaded.client(&context).await?;
-            let (tx, mut rx) = mpsc::channel(256);
-            let node = nodes[0].clone();
-            let path = audit_file.clone();
-            let ctx = context.clone();
-            tokio::spawn(async move {
-                let mut sink = |e| {
-                    let _ = audit::append(&path, &e);
-                };
-                let _ = drain::drain(
-                    &client,
-                    &ctx,
-                    "prod-admin",
-                    &node,
-                    &mut sink,
-                    tx,
-                    DrainOptions::default(),
-                )
-                .await;
-            });
-            // Until the budget has refused keycloak twice, feeding watch events too.
-            let deadline = Instant::now() + Duration::from_secs(20);
-            let mut refusals = 0;
-            while refusals < 2 && Instant::now() < deadline {
-                tokio::select! {
-                    Some(event) = rx.recv() => {
-                        if matches!(&event, DrainEvent::Pod { state: PodState::Blocked { .. }, .. }) {
-                            refusals += 1;
-                        }
-                        let node = nodes[0].clone();
-                        state.now = jiff::Timestamp::now();
-                        update(&mut state, Msg::Recovery(RecoveryMsg::Drain { context: context.clone(), node, event }));
-                    }
-                    Some(ev) = live.rx.recv() => {
-                        update(&mut state, Msg::Cluster(Box::new(ev)));
-                    }
-                }
+    // The drain's calls run as the cockpit's executor runs them; their answers, the watch
+    // events and the clock go back through `update`, until the budget refused keycloak twice.
+    let (answers_tx, mut answers) = mpsc::unbounded_channel::<Msg>();
+    let run_drain = |cmds: Vec<Cmd>| {
+        for cmd in cmds {
+            if let Cmd::Drain(c) = cmd {
+                let (client, path, tx) = (prod.clone(), audit_file.clone(), answers_tx.clone());
+                tokio::spawn(async move {
+                    let _ = tx.send(
+                        kockpit::exec::drain::step(client, "prod-admin", Some(path), c).await,
+                    );
+                });
             }
         }
+    };
+    state.now = jiff::Timestamp::now();
+    run_drain(update(&mut state, key(KeyCode::Enter)));
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    let refused = |s: &State| {
+        s.wizard.as_ref().is_some_and(|w| {
+            w.runs.values().any(|r| {
+                r.attempt() >= 2
+                    && r.pods()
+                        .values()
+                        .any(|t| matches!(t.state, Some(PodState::Blocked { .. })))
+            })
+        })
+    };
+    while !refused(&state) && Instant::now() < deadline {
+        let cmds = tokio::select! {
+            Some(m) = answers.recv() => update(&mut state, m),
+            Some(ev) = live.rx.recv() => {
+                update(&mut state, Msg::Cluster(Box::new(ev)));
+                kockpit::app::update::settle(&mut state)
+            }
+            _ = tick.tick() => update(&mut state, Msg::Tick(jiff::Timestamp::now())),
+        };
+        run_drain(cmds);
     }
     state.now = jiff::Timestamp::now();
     save(&state, &th, &out.join("drain-wizard-running.svg"))?;
     // The next rung for keycloak, asked as on any production context.
     if let Some(w) = state.wizard.as_mut() {
-        w.selected = 0;
+        w.cursor = None;
+        w.cursor_at = 0;
     }
     update(&mut state, key(KeyCode::Char('e')));
     save(&state, &th, &out.join("drain-escalate.svg"))?;

@@ -19,6 +19,14 @@ impl Area {
             height,
         }
     }
+
+    /// Whether the two share a cell.
+    pub fn intersects(self, other: Area) -> bool {
+        self.x < other.x + other.width
+            && other.x < self.x + self.width
+            && self.y < other.y + other.height
+            && other.y < self.y + self.height
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

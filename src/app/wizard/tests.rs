@@ -1,9 +1,12 @@
 //! Flows through the question, the wizard and the results list, driven by keys.
 use super::*;
 use crate::app::confirm::Outcome;
+use crate::app::msg::DrainCmd;
 use crate::app::outcome::RecoveryMsg;
+use crate::recovery::drain::PodState;
 use crate::recovery::plan::{self};
 use crossterm::event::KeyCode;
+use std::collections::BTreeSet;
 
 #[test]
 fn the_ladder_starts_where_the_class_says_and_a_refusal_counts_as_a_tried_eviction() {
@@ -249,6 +252,21 @@ fn drain_command_opens_one_wizard_for_every_filtered_node_and_needs_a_filter() {
     );
     typed(&mut s, "2");
     let cmds = press(&mut s, KeyCode::Enter);
-    assert!(matches!(&cmds[..], [Cmd::Mutate(Mutation::Drain { nodes, .. })] if nodes.len() == 2));
-    assert_eq!(s.wizard.as_ref().unwrap().running.len(), 2);
+    // Each node's drain starts by cordoning it; the two drain side by side.
+    assert_eq!(
+        cmds,
+        vec![
+            Cmd::Drain(DrainCmd::Cordon {
+                context: "prod".into(),
+                node: "node-1".into()
+            }),
+            Cmd::Drain(DrainCmd::Cordon {
+                context: "prod".into(),
+                node: "node-2".into()
+            }),
+        ]
+    );
+    let w = s.wizard.as_ref().unwrap();
+    assert_eq!(w.runs.len(), 2);
+    assert!(w.is_running());
 }
