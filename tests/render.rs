@@ -553,3 +553,39 @@ fn rollout_watch_lists_stuck_first_with_old_replica_sets_draining() {
         "a stuck rollout is drawn as an error"
     );
 }
+
+#[test]
+fn help_lists_every_key_of_the_wizard_and_the_forwards_view_from_the_key_table() {
+    use kockpit::app::keys::{ForwardAction, WizardAction};
+    use kockpit::app::state::Screen;
+    let mut s = wizard_state();
+    s.help = true;
+    let t = text(&render(&s, 160, 45));
+    for a in WizardAction::ALL {
+        let keys = s.keymap.wizard.key_for(*a).unwrap();
+        let line = format!("{keys:>18}  {}", a.help());
+        assert!(t.contains(&line), "wizard {a}: '{line}' missing\n{t}");
+    }
+    s.screen = Screen::Forwards;
+    let t = text(&render(&s, 160, 45));
+    for (a, keys) in s.keymap.forwards.bindings() {
+        let line = format!("{:>18}  {}", keys.join(", "), a.help());
+        assert!(t.contains(&line), "forwards {a}: '{line}' missing\n{t}");
+    }
+    assert!(ForwardAction::ALL.len() == s.keymap.forwards.bindings().len());
+
+    // The help and the wizard's own hint line follow a keymap that rebinds escalate.
+    let text_km = kockpit::app::keys::SHIPPED[0]
+        .1
+        .replace("escalate: [\"e\"]", "escalate: [\"z\"]");
+    s.keymap = kockpit::app::keys::parse(&text_km, "mine.yaml").unwrap();
+    s.screen = Screen::Drain;
+    let t = text(&render(&s, 160, 45));
+    assert!(
+        t.contains(&format!("{:>18}  {}", "z", WizardAction::Escalate.help())),
+        "{t}"
+    );
+    s.help = false;
+    let t = text(&render(&s, 160, 45));
+    assert!(t.contains("z escalate the selected pod one step"), "{t}");
+}

@@ -127,6 +127,8 @@ fn start(state: &mut State, mutation: Mutation) -> Vec<Cmd> {
                 for p in pods.iter().filter(|p| p.context == w.context) {
                     w.tried.insert((p.namespace.clone(), p.name.clone()), *step);
                 }
+                // The rows' next rung depends on what was tried.
+                w.stale = true;
             }
             _ => {}
         }

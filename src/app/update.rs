@@ -7,13 +7,14 @@ use super::state::{Level, Overlay, State};
 use super::table;
 
 pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
-    let burst = matches!(msg, Msg::Cluster(_));
-    let mut cmds = react(state, msg);
     // Watch events come by the thousand: derived views settle once per burst (`settle`, called
-    // by the loop), or with the next message of any other kind.
-    if !burst {
-        cmds.extend(settle(state));
+    // by the loop), and around every message of any other kind, so a key acts on fresh rows.
+    if matches!(msg, Msg::Cluster(_)) {
+        return react(state, msg);
     }
+    let mut cmds = settle(state);
+    cmds.extend(react(state, msg));
+    cmds.extend(settle(state));
     cmds
 }
 

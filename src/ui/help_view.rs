@@ -196,7 +196,7 @@ pub fn confirm_hint(state: &State, typed: Option<&str>) -> String {
     };
     match typed {
         Some(name) => format!(
-            "Production: type {name} and press {} to confirm, {} cancels",
+            "Production: type {name} to confirm ({}), {} cancels",
             usable(DialogAction::Confirm),
             usable(DialogAction::Cancel)
         ),
@@ -226,7 +226,7 @@ mod tests {
         );
         assert_eq!(
             confirm_hint(&s, Some("node-1")),
-            "Production: type node-1 and press enter to confirm, esc cancels"
+            "Production: type node-1 to confirm (enter), esc cancels"
         );
     }
 

@@ -270,3 +270,29 @@ fn drain_command_opens_one_wizard_for_every_filtered_node_and_needs_a_filter() {
     assert_eq!(w.runs.len(), 2);
     assert!(w.is_running());
 }
+
+#[test]
+fn a_keymap_that_rebinds_a_wizard_key_takes_effect() {
+    let mut s = state(false);
+    let text = crate::app::keys::SHIPPED[0]
+        .1
+        .replace("escalate: [\"e\"]", "escalate: [\"z\"]");
+    s.keymap = crate::app::keys::parse(&text, "mine.yaml").unwrap();
+    let unmanaged: k8s_openapi::api::core::v1::Pod = serde_json::from_value(serde_json::json!({
+        "metadata": {"name": "debug", "namespace": "default"},
+        "spec": {"nodeName": "node-1", "containers": [{"name": "c"}]}
+    }))
+    .unwrap();
+    s.contexts[0].apply(ClusterEvent::Pods(Delta::Reset(vec![
+        crate::cluster::rows::PodRow::from_pod(&unmanaged),
+    ])));
+    open_drain(&mut s, vec!["node-1".into()]);
+    press(&mut s, KeyCode::Char('e'));
+    assert!(s.confirm.is_none(), "e is no longer escalate");
+    press(&mut s, KeyCode::Char('z'));
+    let c = s.confirm.clone().expect("z escalates");
+    assert_eq!(
+        c.mutation.kubectl(),
+        vec!["kubectl --context prod delete pod debug -n default"]
+    );
+}
