@@ -95,7 +95,11 @@ fn terminal_imports_beyond_the_key_event(dir: &Path) -> Vec<String> {
                 continue;
             };
             let items = items.trim_end_matches(';').trim_matches(['{', '}']);
-            if !items.split(',').map(str::trim).all(|i| KEY_TYPES.contains(&i)) {
+            if !items
+                .split(',')
+                .map(str::trim)
+                .all(|i| KEY_TYPES.contains(&i))
+            {
                 found.push(format!("{}:{n}: {line}", file.display()));
             }
         }
@@ -114,7 +118,10 @@ fn the_layering_check_would_catch_an_import_of_the_ui() {
     .unwrap();
     let found = offences(dir.path(), &["crate::ui", "std::fs"], &[]);
     assert_eq!(found.len(), 2, "{found:?}");
-    assert!(found[0].ends_with(":2: use crate::ui::screen;"), "{found:?}");
+    assert!(
+        found[0].ends_with(":2: use crate::ui::screen;"),
+        "{found:?}"
+    );
     std::fs::write(
         dir.path().join("bad.rs"),
         "use crossterm::event::{KeyEvent, EventStream};\nuse crossterm::event::KeyCode;\n",

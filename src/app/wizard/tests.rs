@@ -296,3 +296,108 @@ fn a_keymap_that_rebinds_a_wizard_key_takes_effect() {
         vec!["kubectl --context prod delete pod debug -n default"]
     );
 }
+
+#[test]
+fn the_cockpit_drives_the_drain_from_the_rows_it_shows_and_counts_progress_once() {
+    use crate::app::outcome::DrainAnswer;
+    use crate::cluster::events::SessionEvent;
+    use crate::recovery::drain::{EvictOutcome, Phase};
+    let mut s = state(false);
+    s.now = jiff::Timestamp::from_second(1_800_000_000).unwrap();
+    let web: k8s_openapi::api::core::v1::Pod = serde_json::from_value(serde_json::json!({
+        "metadata": {"name": "web-1", "namespace": "default", "ownerReferences": [
+            {"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "web-1a", "uid": "u", "controller": true}]},
+        "spec": {"nodeName": "node-1", "containers": [{"name": "c"}]},
+        "status": {"phase": "Running"}
+    }))
+    .unwrap();
+    s.contexts[0].apply(ClusterEvent::Pods(Delta::Reset(vec![
+        crate::cluster::rows::PodRow::from_pod(&web),
+    ])));
+    open_drain(&mut s, vec!["node-1".into()]);
+    press(&mut s, KeyCode::Enter);
+    let cordon = Cmd::Drain(DrainCmd::Cordon {
+        context: "prod".into(),
+        node: "node-1".into(),
+    });
+    assert_eq!(press(&mut s, KeyCode::Char('y')), vec![cordon]);
+    let answer = |s: &mut State, answer: DrainAnswer| {
+        update(
+            s,
+            Msg::Recovery(RecoveryMsg::DrainAnswer {
+                context: "prod".into(),
+                node: "node-1".into(),
+                answer,
+                audit_failures: vec![],
+            }),
+        )
+    };
+    let evict = Cmd::Drain(DrainCmd::Evict {
+        context: "prod".into(),
+        node: "node-1".into(),
+        namespace: "default".into(),
+        name: "web-1".into(),
+    });
+    // Cordoned: the drain is fed the snapshot the wizard shows, and evicts what it lists.
+    assert_eq!(
+        answer(&mut s, DrainAnswer::Cordoned(Ok(()))),
+        vec![evict.clone()]
+    );
+    let key = ("default".to_string(), "web-1".to_string());
+    assert!(
+        answer(
+            &mut s,
+            DrainAnswer::Evicted {
+                key: key.clone(),
+                outcome: EvictOutcome::Refused("budget".into()),
+            }
+        )
+        .is_empty()
+    );
+    let w = s.wizard.as_ref().unwrap();
+    assert!(matches!(w.runs["node-1"].phase(), Phase::Retrying { .. }));
+    assert_eq!(
+        w.rows[0].drain,
+        Some((PodState::Blocked { attempt: 1 }, "budget".into()))
+    );
+    assert_eq!(progress(w).blocked, 1);
+    // The retry goes out on the clock, not before its backoff.
+    let at = |secs: i64| {
+        Msg::Tick(
+            s.now
+                .checked_add(jiff::SignedDuration::from_secs(secs))
+                .unwrap(),
+        )
+    };
+    let (early, late) = (at(1), at(6));
+    assert!(update(&mut s, early).is_empty());
+    assert_eq!(update(&mut s, late), vec![evict]);
+    answer(
+        &mut s,
+        DrainAnswer::Evicted {
+            key,
+            outcome: EvictOutcome::Accepted,
+        },
+    );
+    // The pod leaves the watched rows: the same count says so on screen and in the log.
+    update(
+        &mut s,
+        Msg::Cluster(Box::new(SessionEvent {
+            context: "prod".into(),
+            event: ClusterEvent::Pods(Delta::Remove(("default".into(), "web-1".into()))),
+        })),
+    );
+    crate::app::update::settle(&mut s);
+    let w = s.wizard.as_ref().unwrap();
+    assert_eq!(*w.runs["node-1"].phase(), Phase::Drained);
+    let p = progress(w);
+    assert_eq!((p.evicted, p.remaining, p.blocked), (1, 0, 0));
+    assert!(
+        w.log
+            .iter()
+            .any(|l| l == "drain of node-1 finished: node drained, 1 evicted"),
+        "{:?}",
+        w.log
+    );
+    assert!(!w.is_running());
+}
