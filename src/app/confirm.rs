@@ -121,17 +121,12 @@ fn start(state: &mut State, mutation: Mutation) -> Vec<Cmd> {
         }
         return vec![];
     }
-    if let Some(w) = state.wizard.as_mut() {
-        match &mutation {
-            Mutation::Pods { step, pods } => {
-                for p in pods.iter().filter(|p| p.context == w.context) {
-                    w.tried.insert((p.namespace.clone(), p.name.clone()), *step);
-                }
-                // The rows' next rung depends on what was tried.
-                w.stale = true;
-            }
-            _ => {}
+    if let (Some(w), Mutation::Pods { step, pods }) = (state.wizard.as_mut(), &mutation) {
+        for p in pods.iter().filter(|p| p.context == w.context) {
+            w.tried.insert((p.namespace.clone(), p.name.clone()), *step);
         }
+        // The rows' next rung depends on what was tried.
+        w.stale = true;
     }
     vec![Cmd::Mutate(mutation)]
 }

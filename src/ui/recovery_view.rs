@@ -153,7 +153,7 @@ pub fn draw_wizard(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         .collect();
     let mut ts = TableState::default();
     if !rows.is_empty() {
-        ts.select(Some(w.selected_index(&rows)));
+        ts.select(Some(w.selected_index(rows)));
     }
     f.render_stateful_widget(
         Table::new(body, {
@@ -204,7 +204,7 @@ pub fn draw_wizard(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             theme.status_ok,
         ));
     }
-    if let Some(r) = rows.get(w.selected_index(&rows)) {
+    if let Some(r) = rows.get(w.selected_index(rows)) {
         lines.push(Line::from(vec![
             Span::styled(format!("{}: ", clean(&r.name)), theme.dim),
             Span::styled(r.class.describe(), class_style(r, theme)),

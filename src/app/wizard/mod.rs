@@ -312,7 +312,7 @@ pub fn move_cursor(state: &mut State, delta: isize) {
     if rows.is_empty() {
         return;
     }
-    let i = w.selected_index(&rows) as isize;
+    let i = w.selected_index(rows) as isize;
     let next = i.saturating_add(delta).clamp(0, rows.len() as isize - 1) as usize;
     let pod = (rows[next].namespace.clone(), rows[next].name.clone());
     if let Some(w) = state.wizard.as_mut() {
