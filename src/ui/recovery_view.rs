@@ -12,7 +12,7 @@ use crate::app::mutation::FORCE_WARNING;
 use crate::app::state::State;
 use crate::app::wizard::{self, WizardRow};
 use crate::printers::age;
-use crate::recovery::drain::PodState;
+use crate::recovery::drain::{Phase, PodState};
 use crate::recovery::plan::{PodClass, Step};
 use crate::sanitize::clean;
 use crate::ui::theme::Theme;
@@ -70,8 +70,11 @@ pub fn draw_wizard(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     ])
     .areas(area);
 
+    let drained = !w.runs.is_empty() && w.runs.values().all(|r| *r.phase() == Phase::Drained);
     let phase = if w.is_running() {
         "draining".to_string()
+    } else if drained {
+        "drained".to_string()
     } else if w.started.is_some() {
         "drain pass done".to_string()
     } else {
