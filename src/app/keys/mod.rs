@@ -363,6 +363,25 @@ mod tests {
                 assert!(k.dialog.key_for(*a).is_some(), "{name}: dialog {a}");
             }
         }
+        let k = Keymap::default();
+        let none = KeyModifiers::NONE;
+        assert_eq!(
+            k.logs.action_for(&press(KeyCode::Char(' '), none)),
+            Some(LogAction::TogglePause)
+        );
+        assert_eq!(
+            k.logs
+                .action_for(&press(KeyCode::Char('s'), KeyModifiers::CONTROL)),
+            Some(LogAction::Save)
+        );
+        assert_eq!(
+            k.wizard.action_for(&press(KeyCode::Char('E'), KeyModifiers::SHIFT)),
+            Some(WizardAction::EscalateGroup)
+        );
+        assert_eq!(
+            k.forwards.action_for(&press(KeyCode::Char('r'), none)),
+            Some(ForwardAction::Start)
+        );
     }
 
     #[test]
