@@ -211,12 +211,10 @@ fn drain_wizard_walked_with_keys_on_prod_empties_the_node_and_audits_every_step(
     for e in &entries {
         assert_eq!(e["context"], "prod");
         assert_eq!(e["user"], "prod-admin");
-        assert!(
-            e["kubectl"]
-                .as_str()
-                .unwrap()
-                .starts_with("kubectl --context prod ")
-        );
+        // An eviction's body is piped in (`printf … | kubectl …`): no bash-only `<<<`.
+        let cmd = e["kubectl"].as_str().unwrap();
+        let kubectl = cmd.split(" | ").last().unwrap();
+        assert!(kubectl.starts_with("kubectl --context prod ") && !cmd.contains("<<<"));
     }
 
     // Replayed by hand on a fresh simulator, each successful audited command does the same
@@ -233,7 +231,7 @@ fn drain_wizard_walked_with_keys_on_prod_empties_the_node_and_audits_every_step(
             );
             replayed_pods.push((ns.to_string(), name.to_string()));
         }
-        let out = Command::new("bash")
+        let out = Command::new("sh")
             .arg("-c")
             .arg(e["kubectl"].as_str().unwrap())
             .env("KUBECONFIG", &fresh.kubeconfig)

@@ -550,9 +550,9 @@ async fn audit_commands_replayed_on_a_fresh_simulator_do_the_same() {
     replay_effects_hold(&fresh, &node).await;
 }
 
-/// Runs an audit entry's command as an operator would paste it (bash: the eviction uses `<<<`).
+/// Runs an audit entry's command as an operator would paste it.
 async fn replay(kubeconfig: &Path, home: &Path, command: &str) {
-    let out = tokio::process::Command::new("bash")
+    let out = tokio::process::Command::new("sh")
         .arg("-c")
         .arg(command)
         .env("KUBECONFIG", kubeconfig)

@@ -49,8 +49,13 @@ impl Mutation {
                 vec![plan::kubectl_cordon(context, node, *on)]
             }
             Mutation::Drain { context, nodes } => vec![format!(
-                "kubectl --context {context} drain {} --ignore-daemonsets --delete-emptydir-data",
-                nodes.join(" ")
+                "kubectl --context {} drain {} --ignore-daemonsets --delete-emptydir-data",
+                plan::sh(context),
+                nodes
+                    .iter()
+                    .map(|n| plan::sh(n))
+                    .collect::<Vec<_>>()
+                    .join(" ")
             )],
             Mutation::Pods { step, pods } => pods
                 .iter()

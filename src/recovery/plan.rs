@@ -235,7 +235,8 @@ pub fn escalate(step: Step) -> Option<Step> {
 }
 
 /// Quotes `s` for a POSIX shell when it holds anything but plain name characters.
-fn sh(s: &str) -> String {
+/// `s` as one word for any POSIX shell: bare when it is plainly safe, else single-quoted.
+pub fn sh(s: &str) -> String {
     if !s.is_empty()
         && s.chars()
             .all(|c| c.is_ascii_alphanumeric() || "-_.:/=@%+,".contains(c))
@@ -257,10 +258,11 @@ pub fn kubectl(context: &str, step: Step, ns: &str, name: &str) -> String {
                 "kind": "Eviction",
                 "metadata": {"name": name, "namespace": ns},
             });
+            // A pipe, not bash's `<<<`: the line must paste into any sh.
             format!(
-                "kubectl --context {c} create --raw {} -f - <<< {}",
-                sh(&format!("/api/v1/namespaces/{ns}/pods/{name}/eviction")),
-                sh(&body.to_string())
+                "printf '%s\\n' {} | kubectl --context {c} create --raw {} -f -",
+                sh(&body.to_string()),
+                sh(&format!("/api/v1/namespaces/{ns}/pods/{name}/eviction"))
             )
         }
         Step::Delete => format!(
@@ -319,6 +321,85 @@ pub fn bulk_force_delete(pods: &[PodRow], keyword: &str) -> Vec<(String, String)
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Runs `line` with `sh -c`, a fake `kubectl` printing each argument on its own line, and
+    /// returns those arguments with what it read on stdin.
+    fn pasted(line: &str) -> (Vec<String>, String) {
+        let dir = tempfile::tempdir().unwrap();
+        let fake = dir.path().join("kubectl");
+        std::fs::write(
+            &fake,
+            "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\"; done\nprintf 'stdin:'; cat\n",
+        )
+        .unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let path = format!("{}:/usr/bin:/bin", dir.path().display());
+        let out = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(line)
+            .current_dir(dir.path())
+            .env("PATH", path)
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{line}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = String::from_utf8(out.stdout).unwrap();
+        let (args, stdin) = text.split_once("stdin:").unwrap();
+        assert!(
+            !dir.path().join("pwned").exists(),
+            "{line} ran a substitution"
+        );
+        (
+            args.lines().map(str::to_string).collect(),
+            stdin.to_string(),
+        )
+    }
+
+    #[test]
+    fn every_kubectl_equivalent_pastes_into_sh_as_the_same_words() {
+        let context = "it's $(touch pwned) \"prod\" `touch pwned`";
+        let (args, _) = pasted(&kubectl(context, Step::ForceDelete, "default", "web-1"));
+        assert_eq!(
+            args,
+            [
+                "--context",
+                context,
+                "delete",
+                "pod",
+                "web-1",
+                "-n",
+                "default",
+                "--grace-period=0",
+                "--force"
+            ]
+        );
+        let (args, _) = pasted(&kubectl_cordon(context, "node 1", true));
+        assert_eq!(args, ["--context", context, "cordon", "node 1"]);
+        let (args, stdin) = pasted(&kubectl(context, Step::Evict, "default", "web-1"));
+        assert_eq!(
+            args,
+            [
+                "--context",
+                context,
+                "create",
+                "--raw",
+                "/api/v1/namespaces/default/pods/web-1/eviction",
+                "-f",
+                "-"
+            ]
+        );
+        let body: serde_json::Value = serde_json::from_str(stdin.trim()).unwrap();
+        assert_eq!(body["metadata"]["name"], "web-1");
+        let (args, _) = pasted(&kubectl_scale(context, "default", "web", 3));
+        assert_eq!(args[1], context);
+        let (args, _) = pasted(&kubectl_rollout_restart(context, "default", "web"));
+        assert_eq!(args[1], context);
+    }
     use k8s_openapi::api::core::v1::{Node, Pod};
     use k8s_openapi::api::policy::v1::PodDisruptionBudget;
     use serde_json::json;
@@ -457,7 +538,7 @@ mod tests {
     fn kubectl_commands_are_exact() {
         assert_eq!(
             kubectl("prod", Step::Evict, "default", "keycloak-1"),
-            r#"kubectl --context prod create --raw /api/v1/namespaces/default/pods/keycloak-1/eviction -f - <<< '{"apiVersion":"policy/v1","kind":"Eviction","metadata":{"name":"keycloak-1","namespace":"default"}}'"#
+            r#"printf '%s\n' '{"apiVersion":"policy/v1","kind":"Eviction","metadata":{"name":"keycloak-1","namespace":"default"}}' | kubectl --context prod create --raw /api/v1/namespaces/default/pods/keycloak-1/eviction -f -"#
         );
         assert_eq!(
             kubectl("prod", Step::Delete, "default", "x"),

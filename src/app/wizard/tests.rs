@@ -401,3 +401,17 @@ fn the_cockpit_drives_the_drain_from_the_rows_it_shows_and_counts_progress_once(
     );
     assert!(!w.is_running());
 }
+
+#[test]
+fn the_drain_equivalent_quotes_a_context_name_with_spaces() {
+    let m = Mutation::Drain {
+        context: "arn:aws:eks:eu-west-1:1:cluster/prod blue".into(),
+        nodes: vec!["node-1".into(), "node 2".into()],
+    };
+    assert_eq!(
+        m.kubectl(),
+        vec![
+            "kubectl --context 'arn:aws:eks:eu-west-1:1:cluster/prod blue' drain node-1 'node 2' --ignore-daemonsets --delete-emptydir-data"
+        ]
+    );
+}
