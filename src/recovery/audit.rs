@@ -125,19 +125,23 @@ pub fn read(path: &Path, since: Option<Timestamp>) -> Result<Vec<AuditEntry>, Au
     Ok(out)
 }
 
-/// The text `kockpit audit` prints: one line per entry, then its kubectl equivalent.
+/// The text `kockpit audit` prints: one line per entry, then its kubectl equivalent. Every
+/// field passes through `sanitize::reveal`: results carry API server messages (an admission
+/// webhook's denial can hold escape sequences or newlines) and names come from the cluster.
 pub fn format(entries: &[AuditEntry]) -> String {
+    use crate::sanitize::reveal;
     let mut s = String::new();
     for e in entries {
+        let objects = e.objects.join(" ");
         s.push_str(&format!(
             "{}  {}  {}  {} {}  {}\n    $ {}\n",
-            e.time,
-            e.context,
-            e.user,
-            e.action,
-            e.objects.join(" "),
-            e.result,
-            e.kubectl
+            reveal(&e.time),
+            reveal(&e.context),
+            reveal(&e.user),
+            reveal(&e.action),
+            reveal(&objects),
+            reveal(&e.result),
+            reveal(&e.kubectl)
         ));
     }
     s
@@ -173,6 +177,22 @@ pub fn parse_since(text: &str, now: Timestamp) -> Result<Timestamp, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn printed_entries_show_escapes_and_newlines_instead_of_obeying_them() {
+        let e = AuditEntry::new(
+            "prod",
+            "admin",
+            "delete",
+            vec!["pod/default/web\x1b]0;owned\x07".into()],
+            "error: denied by webhook: \x1b[2J\x1b[Hall clear\nfake: ok",
+            "kubectl --context prod delete pod web -n default",
+        );
+        let out = format(&[e]);
+        assert!(!out.contains('\x1b') && !out.contains('\x07'), "{out:?}");
+        assert_eq!(out.lines().count(), 2, "no spoofed line: {out:?}");
+        assert!(out.contains("denied by webhook: ␛[2J␛[Hall clear"), "{out}");
+    }
 
     fn now() -> Timestamp {
         "2026-01-02T12:00:00Z".parse().unwrap()
