@@ -253,5 +253,27 @@ fn bulk_force_delete(state: &mut State) {
             _ => None,
         })
         .collect();
+    // A filter that keeps every pod (`/.` is a regex matching anything) is no filter at all.
+    let unfiltered: usize = state
+        .shown_contexts()
+        .iter()
+        .filter_map(|i| state.contexts.get(*i))
+        .map(|c| {
+            c.pods
+                .values()
+                .filter(|p| state.namespace.as_deref().is_none_or(|n| n == p.namespace))
+                .count()
+        })
+        .sum();
+    if state.namespace.is_none() && !pods.is_empty() && pods.len() == unfiltered {
+        state.notice = Some((
+            Level::Warn,
+            format!(
+                "the filter matches all {} pods of the view: narrow it; bulk force-delete never takes every pod",
+                pods.len()
+            ),
+        ));
+        return;
+    }
     ask_step(state, Step::ForceDelete, pods, "bulk");
 }

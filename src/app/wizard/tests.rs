@@ -415,3 +415,38 @@ fn the_drain_equivalent_quotes_a_context_name_with_spaces() {
         ]
     );
 }
+
+#[test]
+fn a_bulk_filter_that_matches_every_pod_is_refused() {
+    let mut s = state(false);
+    let pods: Vec<_> = ["web-1", "web-2"]
+        .iter()
+        .map(|n| {
+            let p: k8s_openapi::api::core::v1::Pod = serde_json::from_value(serde_json::json!({
+                "metadata": {"name": n, "namespace": "default"},
+                "spec": {"containers": [{"name": "c"}]}
+            }))
+            .unwrap();
+            crate::cluster::rows::PodRow::from_pod(&p)
+        })
+        .collect();
+    s.contexts[0].apply(ClusterEvent::Pods(Delta::Reset(pods)));
+    s.view = ViewKind::Pods;
+    s.filter = crate::app::filter::TextFilter::new(".");
+    update(
+        &mut s,
+        Msg::Key(KeyEvent::new(KeyCode::Char('X'), KeyModifiers::SHIFT)),
+    );
+    assert!(s.confirm.is_none());
+    assert!(
+        s.notice.as_ref().unwrap().1.contains("matches all 2 pods"),
+        "{:?}",
+        s.notice
+    );
+    s.filter = crate::app::filter::TextFilter::new("web-1");
+    update(
+        &mut s,
+        Msg::Key(KeyEvent::new(KeyCode::Char('X'), KeyModifiers::SHIFT)),
+    );
+    assert!(s.confirm.is_some(), "a narrowing filter is previewed");
+}
