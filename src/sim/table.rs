@@ -3,7 +3,8 @@
 
 use serde_json::{Value, json};
 
-use super::resources::ResourceType;
+use super::jsonpath;
+use super::resources::{PrinterColumn, ResourceType};
 use super::store::Object;
 use crate::printers::table as printers;
 
@@ -62,7 +63,47 @@ pub fn partial_metadata(obj: &Value) -> Value {
     })
 }
 
+const NAME_DESCRIPTION: &str = "Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names";
+
+/// kube-apiserver's default printer columns of a custom resource without any of its own.
+static DEFAULT_CUSTOM: &[PrinterColumn] = &[PrinterColumn {
+    name: "Age",
+    type_: "date",
+    format: "",
+    description: "CreationTimestamp is a timestamp representing the server time when this object was created. It is not guaranteed to be set in happens-before order across separate operations. Clients may not set this value. It is represented in RFC3339 form and is in UTC.",
+    priority: 0,
+    json_path: ".metadata.creationTimestamp",
+}];
+
+fn custom_columns(cols: &'static [PrinterColumn]) -> &'static [PrinterColumn] {
+    if cols.is_empty() { DEFAULT_CUSTOM } else { cols }
+}
+
+fn custom_cell(c: &PrinterColumn, obj: &Value, now: jiff::Timestamp) -> Value {
+    let Some(v) = jsonpath::first(c.json_path, obj) else {
+        return Value::Null;
+    };
+    match (c.type_, &v) {
+        ("date", Value::String(s)) => s
+            .parse::<jiff::Timestamp>()
+            .map(|t| json!(crate::printers::age::since(t, now)))
+            .unwrap_or(v),
+        ("string", Value::String(_)) | (_, Value::Null) => v,
+        ("string", other) => json!(other.to_string()),
+        _ => v,
+    }
+}
+
 fn column_definitions(rt: &ResourceType) -> Value {
+    if let Some(cols) = rt.columns {
+        let mut defs = vec![
+            json!({"name": "Name", "type": "string", "format": "name", "description": NAME_DESCRIPTION, "priority": 0}),
+        ];
+        defs.extend(custom_columns(cols).iter().map(|c| {
+            json!({"name": c.name, "type": c.type_, "format": c.format, "description": c.description, "priority": c.priority})
+        }));
+        return Value::Array(defs);
+    }
     printers::columns(rt.kind)
         .iter()
         .map(|c| {
@@ -78,7 +119,16 @@ pub fn table_row(
     now: jiff::Timestamp,
 ) -> Value {
     let value = obj.value();
-    let cells = printers::cells(rt.kind, &value, now);
+    let cells = match rt.columns {
+        Some(cols) => std::iter::once(value["metadata"]["name"].clone())
+            .chain(
+                custom_columns(cols)
+                    .iter()
+                    .map(|c| custom_cell(c, &value, now)),
+            )
+            .collect(),
+        None => printers::cells(rt.kind, &value, now),
+    };
     let object = match include {
         IncludeObject::None => Value::Null,
         IncludeObject::Metadata => partial_metadata(&value),
