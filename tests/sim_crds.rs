@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Harness, column};
+use common::Harness;
 
 const WIDGET_CRD: &str = r#"apiVersion: apiextensions.k8s.io/v1
 kind: CustomResourceDefinition
@@ -39,6 +39,18 @@ metadata:
 spec:
   color: teal
 "#;
+
+/// Column `name` of a kubectl table whose cells hold no spaces (kubectl pads with spaces only).
+fn column(out: &str, name: &str) -> Vec<String> {
+    let i = header(out)
+        .iter()
+        .position(|h| *h == name)
+        .unwrap_or_else(|| panic!("no column {name} in {out}"));
+    out.lines()
+        .skip(1)
+        .map(|l| l.split_whitespace().nth(i).unwrap_or_default().to_string())
+        .collect()
+}
 
 fn header(out: &str) -> Vec<&str> {
     out.lines().next().unwrap_or_default().split_whitespace().collect()
