@@ -53,7 +53,11 @@ fn column(out: &str, name: &str) -> Vec<String> {
 }
 
 fn header(out: &str) -> Vec<&str> {
-    out.lines().next().unwrap_or_default().split_whitespace().collect()
+    out.lines()
+        .next()
+        .unwrap_or_default()
+        .split_whitespace()
+        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -78,27 +82,43 @@ async fn scenario_certificates_print_their_columns_in_prod_only() {
 
     let short = h.ok("prod", &["get", "cert", "-A"]).await;
     assert_eq!(column(&short, "NAME"), names, "{short}");
-    let wide = h.ok("prod", &["get", "certs", "-n", "prod", "-o", "wide"]).await;
+    let wide = h
+        .ok("prod", &["get", "certs", "-n", "prod", "-o", "wide"])
+        .await;
     assert_eq!(
         header(&wide),
         ["NAME", "READY", "SECRET", "ISSUER", "STATUS", "AGE"],
         "{wide}"
     );
     assert!(
-        wide.contains("letsencrypt-prod") && wide.contains("Issuing certificate as Secret does not exist"),
+        wide.contains("letsencrypt-prod")
+            && wide.contains("Issuing certificate as Secret does not exist"),
         "{wide}"
     );
     let got = h
         .ok(
             "prod",
-            &["get", "cert", "api-example-com", "-n", "prod", "-o", "jsonpath={.spec.secretName}"],
+            &[
+                "get",
+                "cert",
+                "api-example-com",
+                "-n",
+                "prod",
+                "-o",
+                "jsonpath={.spec.secretName}",
+            ],
         )
         .await;
     assert_eq!(got, "api-example-com-tls");
     let established = h
         .ok(
             "prod",
-            &["wait", "--for=condition=Established", "crd/certificates.cert-manager.io", "--timeout=10s"],
+            &[
+                "wait",
+                "--for=condition=Established",
+                "crd/certificates.cert-manager.io",
+                "--timeout=10s",
+            ],
         )
         .await;
     assert!(established.contains("condition met"), "{established}");
@@ -123,11 +143,17 @@ async fn applied_crd_serves_its_resources_until_deleted() {
     h.ok("prod", &["get", "crd"]).await;
 
     let out = h
-        .ok("prod", &["apply", "--validate=false", "-f", crd.to_str().unwrap()])
+        .ok(
+            "prod",
+            &["apply", "--validate=false", "-f", crd.to_str().unwrap()],
+        )
         .await;
     assert!(out.contains("widgets.example.com created"), "{out}");
     let out = h
-        .ok("prod", &["apply", "--validate=false", "-f", cr.to_str().unwrap()])
+        .ok(
+            "prod",
+            &["apply", "--validate=false", "-f", cr.to_str().unwrap()],
+        )
         .await;
     assert!(out.contains("widget.example.com/sprocket created"), "{out}");
 
@@ -144,19 +170,35 @@ async fn applied_crd_serves_its_resources_until_deleted() {
     let out = h
         .ok(
             "prod",
-            &["patch", "widget", "sprocket", "--type=merge", "-p", r#"{"spec":{"color":"red"}}"#],
+            &[
+                "patch",
+                "widget",
+                "sprocket",
+                "--type=merge",
+                "-p",
+                r#"{"spec":{"color":"red"}}"#,
+            ],
         )
         .await;
     assert!(out.contains("patched"), "{out}");
     let color = h
-        .ok("prod", &["get", "widget", "sprocket", "-o", "jsonpath={.spec.color}"])
+        .ok(
+            "prod",
+            &["get", "widget", "sprocket", "-o", "jsonpath={.spec.color}"],
+        )
         .await;
     assert_eq!(color, "red");
 
-    let out = h.ok("prod", &["delete", "crd", "widgets.example.com"]).await;
+    let out = h
+        .ok("prod", &["delete", "crd", "widgets.example.com"])
+        .await;
     assert!(out.contains("deleted"), "{out}");
     let gone = h.run("prod", &["get", "widgets"]).await;
-    assert!(!gone.status.success(), "{}", String::from_utf8_lossy(&gone.stdout));
+    assert!(
+        !gone.status.success(),
+        "{}",
+        String::from_utf8_lossy(&gone.stdout)
+    );
     let err = String::from_utf8_lossy(&gone.stderr);
     assert!(
         err.contains("the server doesn't have a resource type \"widgets\"")

@@ -1,7 +1,7 @@
 //! One simulated cluster: its store, the credentials it accepts, its injected faults and settings.
 
-use std::sync::{Arc, RwLock};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use tokio::sync::{broadcast, watch};
@@ -100,7 +100,10 @@ impl Cluster {
 
     /// The custom resource types its CRDs currently serve.
     pub fn custom_types(&self) -> Vec<&'static ResourceType> {
-        self.custom.read().unwrap_or_else(|e| e.into_inner()).clone()
+        self.custom
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     /// The built-in or custom resource served at `group/version/plural`.

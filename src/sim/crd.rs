@@ -76,7 +76,15 @@ pub fn types_of(crd: &Value) -> Vec<&'static ResourceType> {
         let Some(version) = v["name"].as_str() else {
             continue;
         };
-        let key = json!([group, version, names, spec["scope"], v["additionalPrinterColumns"], v["subresources"]]).to_string();
+        let key = json!([
+            group,
+            version,
+            names,
+            spec["scope"],
+            v["additionalPrinterColumns"],
+            v["subresources"]
+        ])
+        .to_string();
         out.push(intern(key, || {
             let mut subs: Vec<&'static str> = Vec::new();
             if v["subresources"]["status"].is_object() {
@@ -89,11 +97,7 @@ pub fn types_of(crd: &Value) -> Vec<&'static ResourceType> {
                 group: leak(group),
                 version: leak(version),
                 plural: leak(plural),
-                singular: leak(
-                    names["singular"]
-                        .as_str()
-                        .unwrap_or(&kind.to_lowercase()),
-                ),
+                singular: leak(names["singular"].as_str().unwrap_or(&kind.to_lowercase())),
                 kind: leak(kind),
                 namespaced: spec["scope"] != "Cluster",
                 short_names: leak_list(&names["shortNames"]),
@@ -166,12 +170,12 @@ mod tests {
 
     fn widget() -> Value {
         json!({"spec": {"group": "example.com", "scope": "Namespaced",
-            "names": {"plural": "widgets", "singular": "widget", "kind": "Widget", "shortNames": ["wd"]},
-            "versions": [
-                {"name": "v1", "served": true, "storage": true, "subresources": {"status": {}},
-                 "additionalPrinterColumns": [{"name": "Color", "type": "string", "jsonPath": ".spec.color"}]},
-                {"name": "v0", "served": false, "storage": false}
-            ]}})
+        "names": {"plural": "widgets", "singular": "widget", "kind": "Widget", "shortNames": ["wd"]},
+        "versions": [
+            {"name": "v1", "served": true, "storage": true, "subresources": {"status": {}},
+             "additionalPrinterColumns": [{"name": "Color", "type": "string", "jsonPath": ".spec.color"}]},
+            {"name": "v0", "served": false, "storage": false}
+        ]}})
     }
 
     #[test]
@@ -179,7 +183,10 @@ mod tests {
         let types = types_of(&widget());
         assert_eq!(types.len(), 1);
         let t = types[0];
-        assert_eq!((t.group, t.version, t.plural, t.kind), ("example.com", "v1", "widgets", "Widget"));
+        assert_eq!(
+            (t.group, t.version, t.plural, t.kind),
+            ("example.com", "v1", "widgets", "Widget")
+        );
         assert!(t.namespaced);
         assert_eq!(t.short_names, &["wd"]);
         assert_eq!(t.subresources, &["status"]);
@@ -194,8 +201,16 @@ mod tests {
         assert_eq!(crd["status"]["acceptedNames"]["kind"], "Widget");
         assert_eq!(crd["status"]["acceptedNames"]["listKind"], "WidgetList");
         let conds = crd["status"]["conditions"].as_array().unwrap();
-        assert!(conds.iter().any(|c| c["type"] == "Established" && c["status"] == "True"));
-        assert!(conds.iter().any(|c| c["type"] == "NamesAccepted" && c["status"] == "True"));
+        assert!(
+            conds
+                .iter()
+                .any(|c| c["type"] == "Established" && c["status"] == "True")
+        );
+        assert!(
+            conds
+                .iter()
+                .any(|c| c["type"] == "NamesAccepted" && c["status"] == "True")
+        );
         assert_eq!(crd["status"]["storedVersions"], json!(["v1"]));
     }
 }

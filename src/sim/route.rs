@@ -76,8 +76,7 @@ fn resource(group: &str, version: &str, rest: &[&str], find: Finder) -> Route {
         }
         _ => (None, rest.to_vec()),
     };
-    let Some(rt) = rest.first().and_then(|p| find(group, version, p))
-    else {
+    let Some(rt) = rest.first().and_then(|p| find(group, version, p)) else {
         return Route::Unknown;
     };
     if rest.len() > 3

@@ -200,8 +200,8 @@ async fn resource(
     let ct = content_type.as_deref();
     let name = t.name.clone();
     let ns = t.namespace.clone().unwrap_or_default();
-    let writes_crds = (t.rt.kind == "CustomResourceDefinition" && method != Method::GET)
-        .then(|| cluster.clone());
+    let writes_crds =
+        (t.rt.kind == "CustomResourceDefinition" && method != Method::GET).then(|| cluster.clone());
     let answer = match (&method, name.as_deref(), t.subresource.as_deref()) {
         (&Method::GET, None, _) if q.flag("watch") => watch::watch(cluster, &t, &q, repr),
         (&Method::GET, None, _) => {

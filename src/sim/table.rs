@@ -76,7 +76,11 @@ static DEFAULT_CUSTOM: &[PrinterColumn] = &[PrinterColumn {
 }];
 
 fn custom_columns(cols: &'static [PrinterColumn]) -> &'static [PrinterColumn] {
-    if cols.is_empty() { DEFAULT_CUSTOM } else { cols }
+    if cols.is_empty() {
+        DEFAULT_CUSTOM
+    } else {
+        cols
+    }
 }
 
 fn custom_cell(c: &PrinterColumn, obj: &Value, now: jiff::Timestamp) -> Value {
