@@ -375,8 +375,7 @@ mod tests {
             Some(LogAction::Save)
         );
         assert_eq!(
-            k.wizard
-                .action_for(&press(KeyCode::Char('E'), KeyModifiers::SHIFT)),
+            k.wizard.action_for(&press(KeyCode::Char('E'), KeyModifiers::SHIFT)),
             Some(WizardAction::EscalateGroup)
         );
         assert_eq!(
