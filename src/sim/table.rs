@@ -189,4 +189,47 @@ mod tests {
         let accept = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1";
         assert_eq!(negotiate(Some(accept)), Representation::Metadata);
     }
+
+    #[test]
+    fn custom_resources_get_name_then_printer_columns_or_age() {
+        let crd = json!({"spec": {"group": "t.example.com", "scope": "Cluster",
+        "names": {"plural": "gadgets", "kind": "Gadget"},
+        "versions": [
+            {"name": "v1", "served": true, "storage": true, "additionalPrinterColumns": [
+                {"name": "Ready", "type": "string", "jsonPath": ".status.conditions[?(@.type==\"Ready\")].status"},
+                {"name": "Made", "type": "date", "jsonPath": ".metadata.creationTimestamp"}
+            ]},
+            {"name": "v2", "served": true, "storage": false}
+        ]}});
+        let types = super::super::crd::types_of(&crd);
+        let store = super::super::store::Store::new();
+        let o = store
+            .create(
+                types[0],
+                json!({"apiVersion": "t.example.com/v1", "kind": "Gadget",
+                "metadata": {"name": "g"},
+                "status": {"conditions": [{"type": "Ready", "status": "True"}]}}),
+            )
+            .unwrap();
+        let t = table(types[0], &[o.clone()], 1, None, IncludeObject::None);
+        let names: Vec<&str> = t["columnDefinitions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, ["Name", "Ready", "Made"]);
+        let cells = &t["rows"][0]["cells"];
+        assert_eq!(cells[0], "g");
+        assert_eq!(cells[1], "True");
+        assert!(cells[2].as_str().unwrap().ends_with('s'), "{cells}");
+        let t = table(types[1], &[o], 1, None, IncludeObject::None);
+        let names: Vec<&str> = t["columnDefinitions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, ["Name", "Age"]);
+    }
 }
