@@ -211,7 +211,13 @@ mod tests {
                 "status": {"conditions": [{"type": "Ready", "status": "True"}]}}),
             )
             .unwrap();
-        let t = table(types[0], &[o.clone()], 1, None, IncludeObject::None);
+        let t = table(
+            types[0],
+            std::slice::from_ref(&o),
+            1,
+            None,
+            IncludeObject::None,
+        );
         let names: Vec<&str> = t["columnDefinitions"]
             .as_array()
             .unwrap()
