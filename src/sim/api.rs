@@ -16,7 +16,7 @@ use super::http::{self as h, Body};
 use super::metrics;
 use super::patch::{self, PatchType};
 use super::query::Query;
-use super::resources::{self, ResourceType};
+use super::resources::ResourceType;
 use super::route::Target;
 use super::selector::FieldSelector;
 use super::store::{Object, now_rfc3339};
@@ -215,9 +215,7 @@ fn check_kind(rt: &ResourceType, body: &Value) -> Result<(), ApiError> {
         .as_str()
         .map(str::to_string)
         .unwrap_or_else(|| rt.api_version());
-    if kind != rt.kind
-        || resources::by_kind(&api_version, kind).is_none_or(|r| r.plural != rt.plural)
-    {
+    if kind != rt.kind || api_version != rt.api_version() {
         return Err(ApiError::bad_request(format!(
             "the API version in the data ({api_version}) does not match the expected API version ({})",
             rt.api_version()
@@ -259,6 +257,9 @@ pub fn create(
     check_kind(t.rt, &obj)?;
     fill_namespace(t, &mut obj)?;
     defaults::apply(t.rt, &mut obj);
+    if t.rt.kind == "CustomResourceDefinition" {
+        super::crd::fill_status(&mut obj);
+    }
     if q.get("dryRun").is_some() {
         return Ok(h::json(201, &obj));
     }

@@ -1,7 +1,7 @@
 //! One simulated cluster: its store, the credentials it accepts, its injected faults and settings.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use tokio::sync::{broadcast, watch};
@@ -81,6 +81,8 @@ pub struct Cluster {
     pub faults: Faults,
     pub settings: Settings,
     pub injected_logs: broadcast::Sender<InjectedLine>,
+    /// Resource types defined by the cluster's CustomResourceDefinitions (see `crd::sync`).
+    pub custom: RwLock<Vec<&'static ResourceType>>,
 }
 
 impl Cluster {
@@ -92,6 +94,33 @@ impl Cluster {
             faults: Faults::default(),
             settings,
             injected_logs: broadcast::channel(1024).0,
+            custom: RwLock::new(Vec::new()),
+        })
+    }
+
+    /// The custom resource types its CRDs currently serve.
+    pub fn custom_types(&self) -> Vec<&'static ResourceType> {
+        self.custom
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// The built-in or custom resource served at `group/version/plural`.
+    pub fn find(&self, group: &str, version: &str, plural: &str) -> Option<&'static ResourceType> {
+        resources::find(group, version, plural).or_else(|| {
+            self.custom_types()
+                .into_iter()
+                .find(|r| r.group == group && r.version == version && r.plural == plural)
+        })
+    }
+
+    /// The built-in or custom resource type of an apiVersion + kind.
+    pub fn by_kind(&self, api_version: &str, kind: &str) -> Option<&'static ResourceType> {
+        resources::by_kind(api_version, kind).or_else(|| {
+            self.custom_types()
+                .into_iter()
+                .find(|r| r.api_version() == api_version && r.kind == kind)
         })
     }
 }

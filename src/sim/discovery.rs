@@ -2,7 +2,7 @@
 
 use serde_json::{Value, json};
 
-use super::resources::{self, RESOURCES};
+use super::resources::{self, RESOURCES, ResourceType};
 
 pub const GIT_VERSION: &str = "v1.32.4";
 
@@ -32,32 +32,56 @@ pub fn api_versions() -> Value {
     })
 }
 
-fn group_doc(group: &str, version: &str) -> Value {
-    let gv = json!({"groupVersion": format!("{group}/{version}"), "version": version});
-    json!({"name": group, "versions": [gv.clone()], "preferredVersion": gv})
+fn group_doc(group: &str, versions: &[&str]) -> Value {
+    let gvs: Vec<Value> = versions
+        .iter()
+        .map(|v| json!({"groupVersion": format!("{group}/{v}"), "version": v}))
+        .collect();
+    json!({"name": group, "versions": gvs, "preferredVersion": gvs[0]})
 }
 
-pub fn api_group_list() -> Value {
-    let groups: Vec<Value> = resources::groups()
+/// The API groups and their versions: built-in ones, then those of custom resources.
+fn groups(custom: &[&'static ResourceType]) -> Vec<(&'static str, Vec<&'static str>)> {
+    let mut out: Vec<(&'static str, Vec<&'static str>)> = resources::groups()
         .into_iter()
-        .map(|(g, v)| group_doc(g, v))
+        .map(|(g, v)| (g, vec![v]))
+        .collect();
+    for r in custom {
+        match out.iter_mut().find(|(g, _)| *g == r.group) {
+            Some((_, vs)) if !vs.contains(&r.version) => vs.push(r.version),
+            Some(_) => {}
+            None => out.push((r.group, vec![r.version])),
+        }
+    }
+    out
+}
+
+pub fn api_group_list(custom: &[&'static ResourceType]) -> Value {
+    let groups: Vec<Value> = groups(custom)
+        .into_iter()
+        .map(|(g, v)| group_doc(g, &v))
         .collect();
     json!({"kind": "APIGroupList", "apiVersion": "v1", "groups": groups})
 }
 
-pub fn api_group(group: &str) -> Option<Value> {
-    let (g, v) = resources::groups().into_iter().find(|(g, _)| *g == group)?;
-    let mut doc = group_doc(g, v);
+pub fn api_group(group: &str, custom: &[&'static ResourceType]) -> Option<Value> {
+    let (g, v) = groups(custom).into_iter().find(|(g, _)| *g == group)?;
+    let mut doc = group_doc(g, &v);
     doc["kind"] = json!("APIGroup");
     doc["apiVersion"] = json!("v1");
     Some(doc)
 }
 
 /// `/api/v1` or `/apis/G/V`: the resources and subresources of one group version.
-pub fn resource_list(group: &str, version: &str) -> Option<Value> {
+pub fn resource_list(
+    group: &str,
+    version: &str,
+    custom: &[&'static ResourceType],
+) -> Option<Value> {
     let mut out = Vec::new();
     for r in RESOURCES
         .iter()
+        .chain(custom.iter().copied())
         .filter(|r| r.group == group && r.version == version)
     {
         let mut doc = json!({
@@ -121,7 +145,7 @@ mod tests {
 
     #[test]
     fn core_list_carries_eviction_with_policy_group() {
-        let doc = resource_list("", "v1").unwrap();
+        let doc = resource_list("", "v1", &[]).unwrap();
         let ev = doc["resources"]
             .as_array()
             .unwrap()
@@ -134,7 +158,7 @@ mod tests {
 
     #[test]
     fn group_list_names_apps_and_metrics() {
-        let doc = api_group_list();
+        let doc = api_group_list(&[]);
         let names: Vec<_> = doc["groups"]
             .as_array()
             .unwrap()
@@ -143,6 +167,6 @@ mod tests {
             .collect();
         assert!(names.contains(&"apps".to_string()));
         assert!(names.contains(&"metrics.k8s.io".to_string()));
-        assert!(resource_list("nope", "v1").is_none());
+        assert!(resource_list("nope", "v1", &[]).is_none());
     }
 }

@@ -13,6 +13,19 @@ pub struct ResourceType {
     pub categories: &'static [&'static str],
     /// Subresources served besides the object itself (e.g. "status", "log").
     pub subresources: &'static [&'static str],
+    /// A custom resource's printer columns (from its CRD); `None` for built-in types.
+    pub columns: Option<&'static [PrinterColumn]>,
+}
+
+/// One `additionalPrinterColumns` entry of a CRD version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PrinterColumn {
+    pub name: &'static str,
+    pub type_: &'static str,
+    pub format: &'static str,
+    pub description: &'static str,
+    pub priority: i32,
+    pub json_path: &'static str,
 }
 
 impl ResourceType {
@@ -66,6 +79,7 @@ macro_rules! rt {
             short_names: &[$($short),*],
             categories: &[$($cat),*],
             subresources: &[$($sub),*],
+            columns: None,
         }
     };
 }

@@ -25,7 +25,16 @@ pub struct Target {
     pub subresource: Option<String>,
 }
 
+/// A path's route among the built-in resource types only.
 pub fn parse(path: &str) -> Route {
+    parse_with(path, &|g, v, p| resources::find(g, v, p))
+}
+
+/// Finds the resource type a path names (built-in or custom).
+pub type Finder<'a> = &'a dyn Fn(&str, &str, &str) -> Option<&'static ResourceType>;
+
+/// A path's route, resolving resource types with `find`.
+pub fn parse_with(path: &str, find: Finder) -> Route {
     let segs: Vec<&str> = path
         .trim_matches('/')
         .split('/')
@@ -47,16 +56,16 @@ pub fn parse(path: &str) -> Route {
             group: group.to_string(),
             version: version.to_string(),
         },
-        ["api", "v1", rest @ ..] => resource("", "v1", rest),
-        ["apis", group, version, rest @ ..] => resource(group, version, rest),
+        ["api", "v1", rest @ ..] => resource("", "v1", rest, find),
+        ["apis", group, version, rest @ ..] => resource(group, version, rest, find),
         _ => Route::Unknown,
     }
 }
 
-fn resource(group: &str, version: &str, rest: &[&str]) -> Route {
+fn resource(group: &str, version: &str, rest: &[&str], find: Finder) -> Route {
     let (namespace, rest) = match rest {
         ["namespaces", ns, plural, more @ ..]
-            if resources::find(group, version, plural).is_some_and(|r| r.namespaced) =>
+            if find(group, version, plural).is_some_and(|r| r.namespaced) =>
         {
             (
                 Some(ns.to_string()),
@@ -67,10 +76,7 @@ fn resource(group: &str, version: &str, rest: &[&str]) -> Route {
         }
         _ => (None, rest.to_vec()),
     };
-    let Some(rt) = rest
-        .first()
-        .and_then(|p| resources::find(group, version, p))
-    else {
+    let Some(rt) = rest.first().and_then(|p| find(group, version, p)) else {
         return Route::Unknown;
     };
     if rest.len() > 3

@@ -11,7 +11,6 @@ use super::auth::{Credential, User};
 use super::cluster::{Cluster, Settings, rt};
 use super::controllers::nodes::set_node_ready;
 use super::defaults;
-use super::resources;
 
 pub const DEFAULT: &str = include_str!("scenarios/default.yaml");
 
@@ -294,7 +293,7 @@ fn create(cluster: &Cluster, mut obj: Value) -> anyhow::Result<()> {
         .as_str()
         .unwrap_or_default()
         .to_string();
-    let rt = resources::by_kind(&api_version, &kind).ok_or_else(|| {
+    let rt = cluster.by_kind(&api_version, &kind).ok_or_else(|| {
         anyhow::anyhow!(
             "scenario object {kind} {name}: unknown apiVersion/kind {api_version}/{kind}"
         )
@@ -303,10 +302,17 @@ fn create(cluster: &Cluster, mut obj: Value) -> anyhow::Result<()> {
         obj["metadata"]["namespace"] = json!("default");
     }
     defaults::apply(rt, &mut obj);
+    let is_crd = kind == "CustomResourceDefinition";
+    if is_crd {
+        super::crd::fill_status(&mut obj);
+    }
     cluster
         .store
         .create(rt, obj)
         .map_err(|e| anyhow::anyhow!("scenario object {kind} {name}: {}", e.message))?;
+    if is_crd {
+        super::crd::sync(cluster);
+    }
     Ok(())
 }
 

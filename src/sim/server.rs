@@ -17,6 +17,7 @@ use super::api;
 use super::auth::{self, Attributes};
 use super::cluster::Cluster;
 use super::control;
+use super::crd;
 use super::discovery;
 use super::error::ApiError;
 use super::http::{self as h, Body};
@@ -58,7 +59,7 @@ pub async fn serve(listener: TcpListener, tls: Arc<rustls::ServerConfig>, cluste
 async fn handle(cluster: Arc<Cluster>, req: Request<Incoming>) -> Result<Response<Body>, BoxError> {
     let path = req.uri().path().to_string();
     let query = Query::parse(req.uri().query());
-    let route = route::parse(&path);
+    let route = route::parse_with(&path, &|g, v, p| cluster.find(g, v, p));
     if let Route::Control(rest) = &route {
         let method = req.method().clone();
         let body = read_body(req).await.unwrap_or_default();
@@ -92,9 +93,13 @@ async fn handle(cluster: Arc<Cluster>, req: Request<Incoming>) -> Result<Respons
     };
     Ok(match route {
         Route::ApiVersions => h::json(200, &discovery::api_versions()),
-        Route::ApiGroupList => h::json(200, &discovery::api_group_list()),
-        Route::ApiGroup(g) => found(discovery::api_group(&g)),
-        Route::ResourceList { group, version } => found(discovery::resource_list(&group, &version)),
+        Route::ApiGroupList => h::json(200, &discovery::api_group_list(&cluster.custom_types())),
+        Route::ApiGroup(g) => found(discovery::api_group(&g, &cluster.custom_types())),
+        Route::ResourceList { group, version } => found(discovery::resource_list(
+            &group,
+            &version,
+            &cluster.custom_types(),
+        )),
         Route::OpenApi | Route::Unknown | Route::Version | Route::Health | Route::Control(_) => {
             h::error(&ApiError::path_not_found())
         }
@@ -195,7 +200,9 @@ async fn resource(
     let ct = content_type.as_deref();
     let name = t.name.clone();
     let ns = t.namespace.clone().unwrap_or_default();
-    match (&method, name.as_deref(), t.subresource.as_deref()) {
+    let writes_crds =
+        (t.rt.kind == "CustomResourceDefinition" && method != Method::GET).then(|| cluster.clone());
+    let answer = match (&method, name.as_deref(), t.subresource.as_deref()) {
         (&Method::GET, None, _) if q.flag("watch") => watch::watch(cluster, &t, &q, repr),
         (&Method::GET, None, _) => {
             // A list can be 100,000 objects (or metrics computed over them): keep it off the async workers.
@@ -223,7 +230,11 @@ async fn resource(
             api::delete_collection(&cluster, &t, &q, &read_body(req).await?)
         }
         _ => Err(ApiError::method_not_allowed()),
+    };
+    if let Some(cluster) = writes_crds {
+        crd::sync(&cluster);
     }
+    answer
 }
 
 /// Binds 127.0.0.1:`port` (0 for any free port).
