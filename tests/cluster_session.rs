@@ -490,21 +490,23 @@ async fn namespace_restriction_applies_to_namespaced_kinds_only() {
     .await;
     assert_eq!(run.session.namespace(), Some("kube-system"));
     let admin = h.client("prod").await;
-    let pods = truth(
-        &Api::<Pod>::namespaced(admin.clone(), "kube-system"),
-        PodRow::from_pod,
-    )
-    .await;
-    assert!(!pods.is_empty());
-    let nodes = truth(&Api::<Node>::all(admin), NodeRow::from_node).await;
+    // The truth is read again on every try: the scenario's DaemonSet pods may still be
+    // arriving when the watches first go live.
     eventually(
         "kube-system pods and every node",
         Duration::from_secs(15),
         || async {
+            let pods = truth(
+                &Api::<Pod>::namespaced(admin.clone(), "kube-system"),
+                PodRow::from_pod,
+            )
+            .await;
+            let nodes = truth(&Api::<Node>::all(admin.clone()), NodeRow::from_node).await;
             run.check(|s| {
                 let only_kube_system = s.pods.keys().all(|(ns, _)| ns == "kube-system")
                     && s.deployments.keys().all(|(ns, _)| ns == "kube-system");
-                (only_kube_system && s.pods.len() == pods.len() && s.nodes.len() == nodes.len())
+                let same_pods = s.pods.keys().eq(pods.keys());
+                (!pods.is_empty() && only_kube_system && same_pods && s.nodes.len() == nodes.len())
                     .then_some(())
             })
         },
