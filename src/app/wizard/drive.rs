@@ -3,8 +3,6 @@
 //! answers of the cordon and evictions it asked for, and the clock; and turns its effects into
 //! `Cmd::Drain` for the executors. Pure, like the rest of the core.
 
-use jiff::Timestamp;
-
 use crate::recovery::drain::{DrainEvent, DrainOptions, DrainRun, Effect, Input, Phase};
 
 use super::Wizard;
@@ -24,7 +22,7 @@ pub fn start(state: &mut State, nodes: &[String]) -> Vec<Cmd> {
         let mut run = DrainRun::new(&w.context, node, DrainOptions::default());
         let effects = run.step(Input::Start, now);
         w.runs.insert(node.clone(), run);
-        cmds.extend(perform(w, node, effects, now));
+        cmds.extend(perform(w, node, effects));
     }
     w.stale = true;
     cmds
@@ -46,7 +44,7 @@ pub fn feed(state: &mut State, context: &str, node: &str, input: Input) -> Vec<C
         _ => None,
     };
     w.stale = true;
-    let cmds = perform(w, node, effects, now);
+    let cmds = perform(w, node, effects);
     if let Some(why) = interrupted {
         w.log.push(format!("drain of {node} stopped: {why}"));
         state.notice = Some((Level::Error, format!("drain {node} ({context}): {why}")));
@@ -100,7 +98,7 @@ pub fn refresh(state: &mut State) -> Vec<Cmd> {
 }
 
 /// The machine's effects: API calls become commands, reports become log lines.
-fn perform(w: &mut Wizard, node: &str, effects: Vec<Effect>, _now: Timestamp) -> Vec<Cmd> {
+fn perform(w: &mut Wizard, node: &str, effects: Vec<Effect>) -> Vec<Cmd> {
     let mut cmds = Vec::new();
     for effect in effects {
         match effect {
