@@ -6,6 +6,7 @@ pub(crate) mod emit;
 pub mod events;
 pub mod forward;
 pub mod health;
+pub mod kinds;
 pub mod kubeconfig;
 pub mod logs;
 pub mod ops;
