@@ -4,6 +4,7 @@
 pub mod describe;
 pub(crate) mod emit;
 pub mod events;
+pub mod generic;
 pub mod forward;
 pub mod health;
 pub mod kinds;

@@ -12,7 +12,6 @@ pub mod defaults;
 pub mod discovery;
 pub mod error;
 pub mod http;
-pub mod jsonpath;
 pub mod kubeconfig;
 pub mod logs;
 pub mod metrics;

@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use super::jsonpath;
+use crate::printers::jsonpath;
 use super::resources::{PrinterColumn, ResourceType};
 use super::store::Object;
 use crate::printers::table as printers;
