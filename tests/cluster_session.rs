@@ -74,6 +74,11 @@ impl Seen {
             }
             ClusterEvent::Api(h) => self.api = Some(h),
             ClusterEvent::Metrics(m) => self.metrics = Some(m),
+            // Discovery and opened kinds: tests/cluster_kinds.rs.
+            ClusterEvent::Catalog(_)
+            | ClusterEvent::KindOpened { .. }
+            | ClusterEvent::Kind { .. }
+            | ClusterEvent::KindWatch { .. } => {}
         }
     }
 

@@ -19,6 +19,11 @@ pub enum Command {
     PortForward(Vec<String>),
     /// `:drain [NODE...]`: the drain wizard for these nodes, or for every node the filter shows.
     Drain(Vec<String>),
+    /// `:kinds` / `:api-resources`: the resource types the context serves.
+    Kinds,
+    /// `:WORD` naming a resource type (`svc`, `certificates.cert-manager.io`), resolved against
+    /// the contexts' discovery; `:ns` alone is the namespaces view.
+    Resource(String),
 }
 
 const WORDS: &[(&str, &[&str])] = &[
@@ -32,6 +37,7 @@ const WORDS: &[(&str, &[&str])] = &[
     ("logs", &["logs", "log"]),
     ("forwards", &["forwards", "pf", "portforwards"]),
     ("drain", &["drain"]),
+    ("kinds", &["kinds", "api-resources", "resources"]),
 ];
 
 pub fn parse(input: &str) -> Result<Command, String> {
@@ -50,6 +56,7 @@ pub fn parse(input: &str) -> Result<Command, String> {
         Some("deploy") => Ok(Command::Deployments),
         Some("pods") => Ok(Command::Pods),
         Some("ctx") => Ok(Command::Context(arg)),
+        Some("ns") if arg.is_none() => Ok(Command::Resource("namespaces".into())),
         Some("ns") => Ok(Command::Namespace(arg.filter(|a| a != "all" && a != "-A"))),
         Some("q") => Ok(Command::Quit),
         Some("help") => Ok(Command::Help),
@@ -57,27 +64,57 @@ pub fn parse(input: &str) -> Result<Command, String> {
         Some("forwards") if rest.is_empty() => Ok(Command::Forwards),
         Some("forwards") => Ok(Command::PortForward(rest)),
         Some("drain") => Ok(Command::Drain(rest)),
+        Some("kinds") => Ok(Command::Kinds),
+        _ if rest.is_empty() && is_type_word(head) => Ok(Command::Resource(head.to_string())),
         _ => Err(format!(
-            "unknown command :{head} (try :pods, :deploy, :nodes, :ctx, :ns, :logs, :pf, :q)"
+            "unknown command :{head} (try :pods, :svc, :kinds, :ctx, :ns, :logs, :pf, :q)"
         )),
     }
 }
 
-/// Completes the word being typed: command names first, then the argument of `ctx`/`ns`
-/// from `contexts` / `namespaces`. Returns the completed input, or None if nothing fits.
-pub fn complete(input: &str, contexts: &[String], namespaces: &[String]) -> Option<String> {
+/// Whether `word` could name a resource type: DNS-label characters and dots (`certificates.cert-manager.io`).
+fn is_type_word(word: &str) -> bool {
+    !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
+}
+
+/// Completes the word being typed: command names and the resource type words of discovery
+/// (`kinds`) first, then the argument of `ctx`/`ns` from `contexts` / `namespaces`. Returns the
+/// completed input, or None if nothing fits.
+pub fn complete(
+    input: &str,
+    contexts: &[String],
+    namespaces: &[String],
+    kinds: &[String],
+) -> Option<String> {
     let trailing_space = input.ends_with(' ');
     let words: Vec<&str> = input.split_whitespace().collect();
     match (words.as_slice(), trailing_space) {
         ([partial], false) => {
-            let names: Vec<&str> = WORDS.iter().map(|(c, _)| *c).collect();
-            unique_prefix(partial, &names).map(|w| format!("{w} "))
+            let mut names: Vec<&str> = WORDS.iter().map(|(c, _)| *c).collect();
+            names.extend(kinds.iter().map(String::as_str));
+            names.sort_unstable();
+            names.dedup();
+            // A finished word gets its space, a common stem does not.
+            let done = unique_prefix(partial, &names)?;
+            let whole = names.iter().filter(|n| n.starts_with(done)).count() == 1;
+            Some(if whole {
+                format!("{done} ")
+            } else {
+                done.to_string()
+            })
         }
         ([cmd], true) | ([cmd, _], false) => {
             let partial = words.get(1).copied().unwrap_or("");
-            let pool: Vec<&str> = match parse(cmd).ok()? {
-                Command::Context(_) => contexts.iter().map(String::as_str).collect(),
-                Command::Namespace(_) => namespaces.iter().map(String::as_str).collect(),
+            let canonical = WORDS
+                .iter()
+                .find(|(_, aliases)| aliases.contains(cmd))
+                .map(|(c, _)| *c);
+            let pool: Vec<&str> = match canonical {
+                Some("ctx") => contexts.iter().map(String::as_str).collect(),
+                Some("ns") => namespaces.iter().map(String::as_str).collect(),
                 _ => return None,
             };
             unique_prefix(partial, &pool).map(|w| format!("{cmd} {w}"))
@@ -123,7 +160,8 @@ mod tests {
             parse("ns kube-system"),
             Ok(Command::Namespace(Some("kube-system".into())))
         );
-        assert!(parse("bogus").is_err());
+        assert_eq!(parse("bogus"), Ok(Command::Resource("bogus".into())));
+        assert!(parse("bo/gus").is_err());
     }
 
     #[test]
@@ -133,13 +171,48 @@ mod tests {
             "prod-pod-reader".to_string(),
             "stg".to_string(),
         ];
-        assert_eq!(complete("de", &ctxs, &[]), Some("deploy ".into()));
-        assert_eq!(complete("ctx s", &ctxs, &[]), Some("ctx stg".into()));
-        assert_eq!(complete("ctx p", &ctxs, &[]), Some("ctx prod".into()));
+        assert_eq!(complete("de", &ctxs, &[], &[]), Some("deploy ".into()));
+        assert_eq!(complete("ctx s", &ctxs, &[], &[]), Some("ctx stg".into()));
+        assert_eq!(complete("ctx p", &ctxs, &[], &[]), Some("ctx prod".into()));
         assert_eq!(
-            complete("ns kube-s", &[], &["kube-system".into(), "default".into()]),
+            complete(
+                "ns kube-s",
+                &[],
+                &["kube-system".into(), "default".into()],
+                &[]
+            ),
             Some("ns kube-system".into())
         );
-        assert_eq!(complete("zz", &ctxs, &[]), None);
+        assert_eq!(complete("zz", &ctxs, &[], &[]), None);
+    }
+
+    #[test]
+    fn resource_words_parse_and_complete_from_discovery() {
+        assert_eq!(parse("svc"), Ok(Command::Resource("svc".into())));
+        assert_eq!(
+            parse("certificates.cert-manager.io"),
+            Ok(Command::Resource("certificates.cert-manager.io".into()))
+        );
+        assert_eq!(parse("ns"), Ok(Command::Resource("namespaces".into())));
+        assert_eq!(parse("kinds"), Ok(Command::Kinds));
+        assert!(parse("svc extra words").is_err());
+        assert!(parse("s/c").is_err());
+        let kinds: Vec<String> = [
+            "certificates",
+            "certificates.cert-manager.io",
+            "secrets",
+            "services",
+        ]
+        .map(String::from)
+        .to_vec();
+        assert_eq!(
+            complete("certificates.", &[], &[], &kinds),
+            Some("certificates.cert-manager.io ".into())
+        );
+        assert_eq!(
+            complete("cert", &[], &[], &kinds),
+            Some("certificates".into())
+        );
+        assert_eq!(complete("ser", &[], &[], &kinds), Some("services ".into()));
     }
 }

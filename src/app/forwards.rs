@@ -277,7 +277,7 @@ pub fn open_dialog(state: &mut State) -> Vec<Cmd> {
                 Target::Deployment(d.name.clone()),
                 d.ports.clone(),
             )),
-            RowRef::Node(..) => None,
+            RowRef::Node(..) | RowRef::Generic(..) | RowRef::Type(..) => None,
         }
     });
     match picked {

@@ -7,6 +7,7 @@ pub mod filter;
 pub mod forward_dialog;
 pub mod forwards;
 pub mod keys;
+pub mod kinds;
 pub mod layers;
 pub mod logs;
 pub mod msg;

@@ -4,6 +4,7 @@ use crossterm::event::KeyEvent;
 use jiff::Timestamp;
 
 use crate::cluster::events::SessionEvent;
+use crate::cluster::kinds::KindInfo;
 use crate::cluster::kubeconfig::ContextInfo;
 
 use super::forwards::{ForwardCmd, ForwardMsg};
@@ -64,6 +65,12 @@ pub enum Cmd {
     Mutate(Mutation),
     /// One API call a node's drain asked for, audited; answered by `RecoveryMsg::DrainAnswer`.
     Drain(DrainCmd),
+    /// Watch a kind in a context (columns, then rows, as `ClusterEvent::Kind*`).
+    WatchKind { context: String, kind: KindInfo },
+    /// Stop watching the kind with this identity Kind in a context.
+    UnwatchKind { context: String, id: &'static str },
+    /// Read a context's discovery again.
+    Rediscover { context: String },
 }
 
 /// The calls a drain machine makes (`app::wizard::drive`).

@@ -34,7 +34,9 @@ pub fn on_prompt_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
         KeyCode::Tab => {
             if let Some(Prompt::Command(t)) = &state.prompt {
                 let namespaces = namespaces(state);
-                if let Some(done) = command::complete(t, &state.known_contexts, &namespaces) {
+                let kinds = super::kinds::words(state);
+                if let Some(done) = command::complete(t, &state.known_contexts, &namespaces, &kinds)
+                {
                     state.prompt = Some(Prompt::Command(done));
                 }
             }
@@ -145,6 +147,11 @@ fn submit(state: &mut State, prompt: Prompt) -> Vec<Cmd> {
                 state.screen = Screen::Forwards;
                 vec![]
             }
+            Ok(Command::Kinds) => {
+                super::kinds::open_list(state);
+                vec![]
+            }
+            Ok(Command::Resource(word)) => super::kinds::open(state, &word),
             Ok(Command::PortForward(args)) => super::forwards::open_from_command(state, &args),
             Ok(Command::Namespace(ns)) => {
                 state.namespace = ns;

@@ -37,6 +37,8 @@ pub fn on_mutation_key(state: &mut State, action: Action) -> Vec<Cmd> {
                 name: d.name.clone(),
                 desired: d.desired,
             },
+            RowRef::Generic(_, id, _) => Selected::Other(id),
+            RowRef::Type(..) => Selected::Other("resource type"),
         };
         (context, what)
     });
@@ -128,9 +130,10 @@ pub fn on_mutation_key(state: &mut State, action: Action) -> Vec<Cmd> {
         }
         (a, s) => {
             let kind = match s {
-                Selected::Node(_) => "node",
-                Selected::Pod { .. } => "pod",
-                Selected::Deployment { .. } => "deployment",
+                Selected::Node(_) => "node".to_string(),
+                Selected::Pod { .. } => "pod".to_string(),
+                Selected::Deployment { .. } => "deployment".to_string(),
+                Selected::Other(id) => id.to_lowercase(),
             };
             state.notice = Some((
                 Level::Info,
@@ -158,6 +161,8 @@ enum Selected {
         name: String,
         desired: i32,
     },
+    /// A row of another kind (its identity Kind).
+    Other(&'static str),
 }
 
 fn applies_to(action: Action) -> &'static str {

@@ -7,12 +7,14 @@ use jiff::Timestamp;
 use crate::cluster::events::{
     ApiHealth, ClusterEvent, Delta, MetricsSnapshot, ResourceKind, WatchState,
 };
+use crate::cluster::kinds::Catalog;
 use crate::cluster::kubeconfig::ContextInfo;
 use crate::cluster::rows::{DeploymentRow, Key, NodeRow, PdbRow, PodRow, ReplicaSetRow, Row};
 
 use super::confirm::{Confirm, Results};
 use super::filter::{LabelFilter, TextFilter};
 use super::forwards::ForwardsState;
+use super::kinds::KindTable;
 use super::logs::LogsState;
 use super::table::RowId;
 use super::wizard::Wizard;
@@ -36,6 +38,10 @@ pub struct ContextState {
     pub metrics_served: Option<bool>,
     /// The API has answered at least once since kockpit started.
     pub ever_reachable: bool,
+    /// The resource types the context serves; None until discovery answers.
+    pub catalog: Option<Catalog>,
+    /// Rows of the kinds being watched (see `app::kinds`), by identity Kind.
+    pub kinds: HashMap<&'static str, KindTable>,
 }
 
 fn apply<T: Row>(table: &mut BTreeMap<Key, T>, delta: Delta<T>) {
@@ -66,6 +72,8 @@ impl ContextState {
             pod_usage: HashMap::new(),
             metrics_served: None,
             ever_reachable: false,
+            catalog: None,
+            kinds: HashMap::new(),
         }
     }
 
@@ -88,6 +96,20 @@ impl ContextState {
                 self.api = Some(h);
             }
             ClusterEvent::Metrics(m) => self.set_metrics(m),
+            ClusterEvent::Catalog(c) => self.catalog = Some(c),
+            ClusterEvent::KindOpened { id, columns } => {
+                self.kinds.insert(id, KindTable::new(columns));
+            }
+            ClusterEvent::Kind { id, delta } => {
+                if let Some(t) = self.kinds.get_mut(id) {
+                    apply(&mut t.rows, delta);
+                }
+            }
+            ClusterEvent::KindWatch { id, state } => {
+                if let Some(t) = self.kinds.get_mut(id) {
+                    t.watch = Some(state);
+                }
+            }
         }
     }
 
@@ -102,9 +124,18 @@ impl ContextState {
         matches!(self.api, Some(ApiHealth::Reachable { .. }))
     }
 
+    /// How the watch behind `view` is doing; None before it reports (or for the kinds list).
+    pub fn watch_state(&self, view: ViewKind) -> Option<&WatchState> {
+        match view {
+            ViewKind::Kind(id) => self.kinds.get(id)?.watch.as_ref(),
+            ViewKind::Kinds => None,
+            rich => self.watches.get(&rich.resource()?),
+        }
+    }
+
     /// The sentence for a resource this user may not list, if so.
-    pub fn forbidden(&self, kind: ResourceKind) -> Option<&str> {
-        match self.watches.get(&kind) {
+    pub fn forbidden(&self, view: ViewKind) -> Option<&str> {
+        match self.watch_state(view) {
             Some(WatchState::Forbidden(why)) => Some(why),
             _ => None,
         }
@@ -179,6 +210,10 @@ pub enum ViewKind {
     Nodes,
     Deployments,
     Pods,
+    /// Any other resource type, by its identity Kind (`Service`, `Certificate.cert-manager.io`).
+    Kind(&'static str),
+    /// The resource types the focused context serves (`:kinds`).
+    Kinds,
 }
 
 impl ViewKind {
@@ -187,14 +222,18 @@ impl ViewKind {
             ViewKind::Nodes => "Nodes",
             ViewKind::Deployments => "Deployments",
             ViewKind::Pods => "Pods",
+            ViewKind::Kind(id) => id,
+            ViewKind::Kinds => "Kinds",
         }
     }
 
-    pub fn resource(self) -> ResourceKind {
+    /// The rich watch behind the view; None for generic kinds and the kinds list.
+    pub fn resource(self) -> Option<ResourceKind> {
         match self {
-            ViewKind::Nodes => ResourceKind::Nodes,
-            ViewKind::Deployments => ResourceKind::Deployments,
-            ViewKind::Pods => ResourceKind::Pods,
+            ViewKind::Nodes => Some(ResourceKind::Nodes),
+            ViewKind::Deployments => Some(ResourceKind::Deployments),
+            ViewKind::Pods => Some(ResourceKind::Pods),
+            ViewKind::Kind(_) | ViewKind::Kinds => None,
         }
     }
 }
@@ -288,6 +327,10 @@ pub struct State {
     pub results: Option<Results>,
     /// Contexts the config file marks read-only: no mutation reaches them.
     pub readonly_contexts: Vec<String>,
+    /// Show the wide (`-o wide`) columns of generic kinds.
+    pub wide: bool,
+    /// Generic kinds being watched, per (context, identity Kind), with when each was last shown.
+    pub kind_watches: BTreeMap<(String, &'static str), Timestamp>,
 }
 
 impl State {
@@ -329,6 +372,8 @@ impl State {
             confirm: None,
             results: None,
             readonly_contexts: Vec::new(),
+            wide: false,
+            kind_watches: BTreeMap::new(),
         }
     }
 

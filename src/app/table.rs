@@ -5,6 +5,8 @@
 use std::cmp::Ordering;
 
 use crate::cluster::events::{ClusterEvent, Delta};
+use crate::cluster::generic::{Cell, GenericRow};
+use crate::cluster::kinds::KindInfo;
 use crate::cluster::rows::{DeploymentRow, Key, NodeRow, PodRow, Row};
 
 use super::state::{State, ViewKind};
@@ -15,12 +17,20 @@ pub enum RowRef<'a> {
     Node(usize, &'a NodeRow),
     Deployment(usize, &'a DeploymentRow),
     Pod(usize, &'a PodRow),
+    /// A row of any other kind: its identity Kind and the row.
+    Generic(usize, &'static str, &'a GenericRow),
+    /// A resource type of the kinds list.
+    Type(usize, &'a KindInfo),
 }
 
 impl RowRef<'_> {
     pub fn context(&self) -> usize {
         match self {
-            RowRef::Node(c, _) | RowRef::Deployment(c, _) | RowRef::Pod(c, _) => *c,
+            RowRef::Node(c, _)
+            | RowRef::Deployment(c, _)
+            | RowRef::Pod(c, _)
+            | RowRef::Generic(c, ..)
+            | RowRef::Type(c, _) => *c,
         }
     }
 
@@ -29,6 +39,8 @@ impl RowRef<'_> {
             RowRef::Node(_, r) => (String::new(), r.name.clone()),
             RowRef::Deployment(_, r) => (r.namespace.clone(), r.name.clone()),
             RowRef::Pod(_, r) => (r.namespace.clone(), r.name.clone()),
+            RowRef::Generic(_, _, r) => (r.namespace.clone(), r.name.clone()),
+            RowRef::Type(_, k) => (String::new(), k.qualified()),
         }
     }
 
@@ -38,6 +50,9 @@ impl RowRef<'_> {
             RowRef::Node(_, r) => ("", &r.name),
             RowRef::Deployment(_, r) => (&r.namespace, &r.name),
             RowRef::Pod(_, r) => (&r.namespace, &r.name),
+            RowRef::Generic(_, _, r) => (&r.namespace, &r.name),
+            // Sorted by the plural: the qualified name would need an allocation.
+            RowRef::Type(_, k) => (&k.group, &k.plural),
         }
     }
 
@@ -46,6 +61,8 @@ impl RowRef<'_> {
             RowRef::Node(..) => "Node",
             RowRef::Deployment(..) => "Deployment",
             RowRef::Pod(..) => "Pod",
+            RowRef::Generic(_, id, _) => id,
+            RowRef::Type(..) => "Kind",
         }
     }
 }
@@ -93,6 +110,7 @@ impl RowId {
             (ClusterEvent::Pods(d), "Pod") => gone(d, &key),
             (ClusterEvent::Nodes(d), "Node") => gone(d, &key),
             (ClusterEvent::Deployments(d), "Deployment") => gone(d, &key),
+            (ClusterEvent::Kind { id, delta }, kind) if *id == kind => gone(delta, &key),
             _ => false,
         }
     }
@@ -110,6 +128,9 @@ impl RowRef<'_> {
     }
 
     fn is(&self, state: &State, id: &RowId) -> bool {
+        if let RowRef::Type(_, k) = self {
+            return id.kind == "Kind" && id.name == k.qualified();
+        }
         let (ns, name) = self.key_ref();
         self.kind() == id.kind
             && name == id.name
@@ -200,14 +221,58 @@ pub fn visible(state: &State) -> Vec<RowRef<'_>> {
                     .filter(|d| text_match(state, &[&d.namespace, &d.name]))
                     .map(|d| RowRef::Deployment(ci, d)),
             ),
+            ViewKind::Kind(id) => {
+                let Some(t) = ctx.kinds.get(id) else {
+                    continue;
+                };
+                rows.extend(
+                    t.rows
+                        .values()
+                        // Cluster-scoped objects have no namespace to be outside of.
+                        .filter(|r| r.namespace.is_empty() || in_namespace(state, &r.namespace))
+                        .filter(|r| state.labels.as_ref().is_none_or(|l| l.matches(&r.labels)))
+                        .filter(|r| generic_match(state, r))
+                        .map(|r| RowRef::Generic(ci, id, r)),
+                );
+            }
+            ViewKind::Kinds => {
+                // The list of one context: the focused one.
+                if ci != state.focus {
+                    continue;
+                }
+                let Some(catalog) = &ctx.catalog else {
+                    continue;
+                };
+                rows.extend(
+                    catalog
+                        .kinds
+                        .iter()
+                        .filter(|k| {
+                            text_match(state, &[&k.plural, &k.kind, &k.group])
+                                || k.short_names.iter().any(|s| text_match(state, &[s]))
+                        })
+                        .map(|k| RowRef::Type(ci, k)),
+                );
+            }
         }
     }
     sort(state, &mut rows);
     rows
 }
 
+fn generic_match(state: &State, r: &GenericRow) -> bool {
+    state.filter.is_empty()
+        || state.filter.matches(&r.namespace)
+        || state.filter.matches(&r.name)
+        || r.cells
+            .iter()
+            .any(|c| matches!(c, Cell::Text(t) if state.filter.matches(t)))
+}
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum SortKey {
+    /// A generic kind's column, by index into its cells.
+    Cell(usize, bool),
     Context,
     Name,
     Age,
@@ -219,7 +284,13 @@ enum SortKey {
     Key,
 }
 
-fn sort_key(column: &str) -> SortKey {
+fn sort_key(state: &State, column: &str) -> SortKey {
+    if let ViewKind::Kind(id) = state.view
+        && let Some(cols) = super::kinds::columns(state, id)
+        && let Some(i) = cols.columns.iter().position(|c| c.title == column)
+    {
+        return SortKey::Cell(i, cols.columns[i].numeric);
+    }
     match column {
         "CONTEXT" => SortKey::Context,
         "NAME" => SortKey::Name,
@@ -234,7 +305,7 @@ fn sort_key(column: &str) -> SortKey {
 
 fn sort(state: &State, rows: &mut [RowRef]) {
     // Resolved once, not per comparison: a 200,000-row sort makes millions of them.
-    let key = sort_key(state.sort.column);
+    let key = sort_key(state, state.sort.column);
     let ctx_name = |r: &RowRef| state.contexts[r.context()].info.name.as_str();
     rows.sort_by(|a, b| {
         let primary = match (key, a, b) {
@@ -253,6 +324,12 @@ fn sort(state: &State, rows: &mut [RowRef]) {
             (SortKey::Ready, RowRef::Deployment(_, x), RowRef::Deployment(_, y)) => {
                 (x.ready - x.desired).cmp(&(y.ready - y.desired))
             }
+            (SortKey::Cell(i, numeric), RowRef::Generic(_, _, x), RowRef::Generic(_, _, y)) => {
+                cell_order(x.cells.get(i), y.cells.get(i), numeric)
+            }
+            (SortKey::Age, RowRef::Generic(_, _, x), RowRef::Generic(_, _, y)) => {
+                y.created.cmp(&x.created)
+            }
             (SortKey::Name, ..) => a.key_ref().1.cmp(b.key_ref().1),
             _ => Ordering::Equal,
         };
@@ -267,14 +344,47 @@ fn sort(state: &State, rows: &mut [RowRef]) {
     });
 }
 
+/// Generic cells in order: ages newest first, numbers as numbers, text as text.
+fn cell_order(a: Option<&Cell>, b: Option<&Cell>, numeric: bool) -> Ordering {
+    match (a, b) {
+        (Some(Cell::Since(x)), Some(Cell::Since(y))) => y.cmp(x),
+        (Some(Cell::Text(x)), Some(Cell::Text(y))) if numeric => {
+            match (x.parse::<f64>(), y.parse::<f64>()) {
+                (Ok(x), Ok(y)) => x.total_cmp(&y),
+                _ => x.cmp(y),
+            }
+        }
+        (Some(Cell::Text(x)), Some(Cell::Text(y))) => x.cmp(y),
+        (a, b) => a.is_some().cmp(&b.is_some()),
+    }
+}
+
 /// Columns a view can be sorted by, in the order `SortNext` walks them.
-pub fn sortable(view: ViewKind, merged: bool) -> Vec<&'static str> {
+pub fn sortable(state: &State, view: ViewKind) -> Vec<&'static str> {
+    let merged = state.merged;
     let mut v = match view {
         ViewKind::Pods => vec!["NAMESPACE", "NAME", "STATUS", "RESTARTS", "NODE", "AGE"],
         ViewKind::Nodes => vec!["NAME", "STATUS", "AGE"],
         ViewKind::Deployments => vec!["NAMESPACE", "NAME", "READY", "AGE"],
+        ViewKind::Kind(id) => {
+            let mut v = if super::kinds::namespaced(state, id) {
+                vec!["NAMESPACE", "NAME"]
+            } else {
+                vec!["NAME"]
+            };
+            if let Some(cols) = super::kinds::columns(state, id) {
+                v.extend(
+                    cols.columns
+                        .iter()
+                        .filter(|c| state.wide || !c.wide)
+                        .map(|c| c.title),
+                );
+            }
+            v
+        }
+        ViewKind::Kinds => vec!["NAME"],
     };
-    if merged {
+    if merged && view != ViewKind::Kinds {
         v.insert(0, "CONTEXT");
     }
     v

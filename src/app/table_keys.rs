@@ -25,7 +25,7 @@ pub fn on_table_action(state: &mut State, action: Action) -> Vec<Cmd> {
 pub fn switch_view(state: &mut State, view: ViewKind) {
     state.view = view;
     state.cursor = None;
-    let sortable = table::sortable(view, state.merged);
+    let sortable = table::sortable(state, view);
     if !sortable.contains(&state.sort.column) {
         state.sort.column = sortable[0];
         state.sort.reverse = false;
@@ -75,7 +75,7 @@ fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
         Action::ViewDeployments => switch_view(state, ViewKind::Deployments),
         Action::ViewPods => switch_view(state, ViewKind::Pods),
         Action::SortNext => {
-            let cols = table::sortable(state.view, state.merged);
+            let cols = table::sortable(state, state.view);
             let i = cols
                 .iter()
                 .position(|c| *c == state.sort.column)
@@ -83,10 +83,18 @@ fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
             state.sort.column = cols[i];
         }
         Action::SortReverse => state.sort.reverse = !state.sort.reverse,
+        Action::Describe if state.view == ViewKind::Kinds => {
+            if let Some(table::RowRef::Type(_, k)) = table::selected(state) {
+                let word = k.qualified();
+                return super::kinds::open(state, &word);
+            }
+        }
         Action::Describe | Action::Yaml => return fetch(state, action == Action::Yaml),
         Action::Logs => return super::logs::open_for_selection(state),
         Action::PortForward => return super::forwards::open_dialog(state),
         Action::Forwards => state.screen = Screen::Forwards,
+        Action::Wide => state.wide = !state.wide,
+        Action::Kinds => super::kinds::open_list(state),
         Action::Rollouts => state.screen = Screen::Rollouts,
         _ => {
             state.notice = Some((

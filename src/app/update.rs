@@ -21,7 +21,10 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
 /// Recomputes what depends on many rows (the drain wizard's plan, and the drains fed by it),
 /// once after a burst of messages.
 pub fn settle(state: &mut State) -> Vec<Cmd> {
-    super::wizard::drive::refresh(state)
+    let mut cmds = super::wizard::drive::refresh(state);
+    // A catalog that just arrived, or a context just shown, may let the open kind be watched.
+    cmds.extend(super::kinds::sync_watches(state));
+    cmds
 }
 
 fn react(state: &mut State, msg: Msg) -> Vec<Cmd> {
@@ -37,6 +40,12 @@ fn react(state: &mut State, msg: Msg) -> Vec<Cmd> {
         Msg::Cluster(ev) => {
             let ev = *ev;
             if let Some(i) = state.context_index(&ev.context) {
+                // A kind's watch stopped a moment ago may still have events on their way.
+                if let ClusterEvent::KindOpened { id, .. } = &ev.event
+                    && !super::kinds::wanted(state, &ev.context, id)
+                {
+                    return vec![];
+                }
                 // Per event only identity checks: thousands arrive per second.
                 super::confirm::cancel_if_gone(state, &ev.context, &ev.event);
                 if let Some(w) = state.wizard.as_mut().filter(|w| w.context == ev.context) {
@@ -54,7 +63,9 @@ fn react(state: &mut State, msg: Msg) -> Vec<Cmd> {
             // Ages are shown to the second below two minutes: a tick is a visible change.
             state.now = now;
             state.dirty = true;
-            super::wizard::drive::tick(state)
+            let mut cmds = super::wizard::drive::tick(state);
+            cmds.extend(super::kinds::expire(state));
+            cmds
         }
         Msg::Fetched { title, result } => {
             if state.overlay.as_ref().is_some_and(|o| o.title == title) {

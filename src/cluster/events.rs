@@ -4,6 +4,8 @@ use std::time::Duration;
 
 use jiff::Timestamp;
 
+use super::generic::{GenericRow, KindColumns};
+use super::kinds::Catalog;
 use super::rows::{DeploymentRow, Key, NodeRow, PdbRow, PodRow, ReplicaSetRow};
 
 /// A change to one table of rows. `Reset` replaces the whole table (initial list or relist).
@@ -86,6 +88,22 @@ pub enum ClusterEvent {
         state: WatchState,
     },
     Api(ApiHealth),
+    /// The context's resource types, from discovery (again whenever a CRD comes or goes).
+    Catalog(Catalog),
+    /// A kind the operator opened is being watched: its columns, before its rows.
+    KindOpened {
+        id: &'static str,
+        columns: KindColumns,
+    },
+    /// Rows of an opened kind.
+    Kind {
+        id: &'static str,
+        delta: Delta<GenericRow>,
+    },
+    KindWatch {
+        id: &'static str,
+        state: WatchState,
+    },
     /// None: the cluster serves no metrics.k8s.io (nothing breaks; the columns stay empty).
     Metrics(Option<MetricsSnapshot>),
 }

@@ -82,6 +82,8 @@ enum Printer {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KindColumns {
     pub columns: Arc<[KindColumn]>,
+    /// NAME is a wide column (Events: kubectl shows OBJECT instead).
+    pub name_wide: bool,
     printer: Printer,
 }
 
@@ -103,6 +105,9 @@ impl KindColumns {
             .collect();
         KindColumns {
             columns,
+            name_wide: printers::columns(&kind.kind)
+                .iter()
+                .any(|c| c.format == "name" && c.priority > 0),
             printer: Printer::Builtin(intern(&kind.kind)),
         }
     }
@@ -130,6 +135,7 @@ impl KindColumns {
             .collect();
         KindColumns {
             columns,
+            name_wide: false,
             printer: Printer::Custom(printer_columns),
         }
     }
@@ -174,10 +180,7 @@ impl KindColumns {
                     })
                     .collect()
             }
-            Printer::Custom(cols) => cols
-                .iter()
-                .map(|c| custom_cell(c, obj))
-                .collect(),
+            Printer::Custom(cols) => cols.iter().map(|c| custom_cell(c, obj)).collect(),
         };
         let labels = meta["labels"]
             .as_object()
@@ -265,9 +268,19 @@ mod tests {
         let texts: Vec<String> = row.cells.iter().map(|c| c.text(now()).into()).collect();
         assert_eq!(
             texts,
-            ["ClusterIP", "10.0.0.7", "<none>", "80/TCP", "60m", "app=web"]
+            [
+                "ClusterIP",
+                "10.0.0.7",
+                "<none>",
+                "80/TCP",
+                "60m",
+                "app=web"
+            ]
         );
-        assert_eq!(row.cells[4], Cell::Since("2026-01-01T00:00:00Z".parse().unwrap()));
+        assert_eq!(
+            row.cells[4],
+            Cell::Since("2026-01-01T00:00:00Z".parse().unwrap())
+        );
         assert_eq!(row.labels["app"], "web");
     }
 

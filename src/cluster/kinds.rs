@@ -132,7 +132,7 @@ impl Catalog {
         let word = word.to_ascii_lowercase();
         self.kinds
             .iter()
-            .filter(|k| k.categories.iter().any(|c| *c == word) && k.can("list"))
+            .filter(|k| k.categories.contains(&word) && k.can("list"))
             .collect()
     }
 
@@ -178,11 +178,14 @@ pub async fn discover(client: &kube::Client) -> Result<Catalog, kube::Error> {
             Some((g.name.clone(), gv.group_version.clone()))
         })
         .collect();
-    let fetched: Vec<_> = stream::iter(versions.iter())
-        .map(|(_, gv)| client.list_api_group_resources(gv))
-        .buffered(8)
-        .collect()
-        .await;
+    let reads: Vec<_> = versions
+        .iter()
+        .map(|(_, gv)| {
+            let (client, gv) = (client.clone(), gv.clone());
+            async move { client.list_api_group_resources(&gv).await }
+        })
+        .collect();
+    let fetched: Vec<_> = stream::iter(reads).buffered(8).collect().await;
     let mut group_lists = Vec::new();
     for ((group, _), list) in versions.iter().zip(fetched) {
         if let Ok(list) = list {
@@ -243,7 +246,9 @@ pub(crate) mod tests {
                 vec![]
             },
             namespaced,
-            verbs: ["get", "list", "watch", "delete"].map(String::from).to_vec(),
+            verbs: ["get", "list", "watch", "delete"]
+                .map(String::from)
+                .to_vec(),
         }
     }
 

@@ -4,9 +4,10 @@
 pub mod describe;
 pub(crate) mod emit;
 pub mod events;
-pub mod generic;
 pub mod forward;
+pub mod generic;
 pub mod health;
+pub(crate) mod kind_watch;
 pub mod kinds;
 pub mod kubeconfig;
 pub mod logs;

@@ -4,16 +4,21 @@
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
 use k8s_openapi::api::core::v1::{Node, Pod};
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use kube::Api;
-use tokio::sync::{mpsc, watch as signal};
+use tokio::sync::{Notify, mpsc, watch as signal};
 use tokio::task::JoinHandle;
 
 use super::emit::Emitter;
 use super::events::{ClusterEvent, ResourceKind, SessionEvent};
 use super::health::{self, HealthLink};
+use super::kind_watch;
+use super::kinds::KindInfo;
 use super::kubeconfig::ContextInfo;
 use super::rows::{DeploymentRow, NodeRow, PdbRow, PodRow, ReplicaSetRow};
-use super::watch::{self, Watched};
+use super::watch::{self, Watched, Watching};
 
 /// A connected context. Its tasks run until it is dropped.
 pub struct Session {
@@ -21,6 +26,12 @@ pub struct Session {
     namespace: Option<String>,
     client: kube::Client,
     tasks: Vec<JoinHandle<()>>,
+    out: Emitter,
+    link: HealthLink,
+    /// Watchers of the kinds the operator opened, by identity Kind.
+    kinds: HashMap<&'static str, JoinHandle<()>>,
+    /// Read discovery again.
+    rediscover: Arc<Notify>,
 }
 
 impl Session {
@@ -57,10 +68,10 @@ impl Session {
         tasks.push(spawn_watch(
             Api::<Node>::all(client.clone()),
             Watched {
-                kind: ResourceKind::Nodes,
+                what: Watching::Rich(ResourceKind::Nodes),
                 namespace: None,
-                project: NodeRow::from_node,
-                wrap: ClusterEvent::Nodes,
+                project: Box::new(NodeRow::from_node),
+                wrap: Box::new(ClusterEvent::Nodes),
             },
             &out,
             &link,
@@ -68,10 +79,10 @@ impl Session {
         tasks.push(spawn_watch(
             scoped::<Deployment>(&client, ns),
             Watched {
-                kind: ResourceKind::Deployments,
+                what: Watching::Rich(ResourceKind::Deployments),
                 namespace: namespace.clone(),
-                project: DeploymentRow::from_deployment,
-                wrap: ClusterEvent::Deployments,
+                project: Box::new(DeploymentRow::from_deployment),
+                wrap: Box::new(ClusterEvent::Deployments),
             },
             &out,
             &link,
@@ -79,10 +90,10 @@ impl Session {
         tasks.push(spawn_watch(
             scoped::<ReplicaSet>(&client, ns),
             Watched {
-                kind: ResourceKind::ReplicaSets,
+                what: Watching::Rich(ResourceKind::ReplicaSets),
                 namespace: namespace.clone(),
-                project: ReplicaSetRow::from_replica_set,
-                wrap: ClusterEvent::ReplicaSets,
+                project: Box::new(ReplicaSetRow::from_replica_set),
+                wrap: Box::new(ClusterEvent::ReplicaSets),
             },
             &out,
             &link,
@@ -90,10 +101,10 @@ impl Session {
         tasks.push(spawn_watch(
             scoped::<Pod>(&client, ns),
             Watched {
-                kind: ResourceKind::Pods,
+                what: Watching::Rich(ResourceKind::Pods),
                 namespace: namespace.clone(),
-                project: PodRow::from_pod,
-                wrap: ClusterEvent::Pods,
+                project: Box::new(PodRow::from_pod),
+                wrap: Box::new(ClusterEvent::Pods),
             },
             &out,
             &link,
@@ -101,20 +112,67 @@ impl Session {
         tasks.push(spawn_watch(
             scoped::<PodDisruptionBudget>(&client, ns),
             Watched {
-                kind: ResourceKind::PodDisruptionBudgets,
+                what: Watching::Rich(ResourceKind::PodDisruptionBudgets),
                 namespace: namespace.clone(),
-                project: PdbRow::from_pdb,
-                wrap: ClusterEvent::Pdbs,
+                project: Box::new(PdbRow::from_pdb),
+                wrap: Box::new(ClusterEvent::Pdbs),
             },
             &out,
             &link,
         ));
+        let rediscover = Arc::new(Notify::new());
+        tasks.push(tokio::spawn(kind_watch::discovery(
+            client.clone(),
+            out.clone(),
+            rediscover.clone(),
+        )));
+        tasks.push(tokio::spawn(kind_watch::crd_changes(
+            client.clone(),
+            rediscover.clone(),
+        )));
         Session {
             context,
             namespace,
             client,
             tasks,
+            out,
+            link,
+            kinds: HashMap::new(),
+            rediscover,
         }
+    }
+
+    /// Starts watching `kind` (its columns first, then its rows), unless it is watched already.
+    pub fn watch_kind(&mut self, kind: KindInfo) {
+        let id = kind.id();
+        if self.kinds.get(id).is_some_and(|t| !t.is_finished()) {
+            return;
+        }
+        let task = tokio::spawn(kind_watch::watch_kind(
+            self.client.clone(),
+            kind,
+            self.namespace.clone(),
+            self.out.clone(),
+            self.link.clone(),
+        ));
+        self.kinds.insert(id, task);
+    }
+
+    /// Stops the watcher of the kind with identity `id`.
+    pub fn unwatch_kind(&mut self, id: &str) {
+        if let Some(task) = self.kinds.remove(id) {
+            task.abort();
+        }
+    }
+
+    /// How many kinds are being watched (for the memory benchmark).
+    pub fn kinds_watched(&self) -> usize {
+        self.kinds.len()
+    }
+
+    /// Reads discovery again (the operator named a type this context's catalog lacks).
+    pub fn rediscover(&self) {
+        self.rediscover.notify_one();
     }
 
     pub fn context(&self) -> &ContextInfo {
@@ -134,7 +192,7 @@ impl Session {
 
 impl Drop for Session {
     fn drop(&mut self) {
-        for task in &self.tasks {
+        for task in self.tasks.iter().chain(self.kinds.values()) {
             task.abort();
         }
     }

@@ -19,19 +19,56 @@ use super::events::{ClusterEvent, Delta, ResourceKind, WatchState};
 use super::health::{HealthLink, error_text, is_connection_error};
 use super::rows::{Row, meta_key};
 
+/// Which resource a watch is for: one the cockpit reasons about, or a kind the operator opened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Watching {
+    Rich(ResourceKind),
+    Kind {
+        id: &'static str,
+        /// `services`, `certificates.cert-manager.io`, for messages.
+        qualified: String,
+        cluster_scoped: bool,
+    },
+}
+
+impl Watching {
+    fn qualified(&self) -> String {
+        match self {
+            Watching::Rich(k) => k.qualified().to_string(),
+            Watching::Kind { qualified, .. } => qualified.clone(),
+        }
+    }
+
+    fn cluster_scoped(&self) -> bool {
+        match self {
+            Watching::Rich(k) => *k == ResourceKind::Nodes,
+            Watching::Kind { cluster_scoped, .. } => *cluster_scoped,
+        }
+    }
+
+    fn event(&self, state: WatchState) -> ClusterEvent {
+        match self {
+            Watching::Rich(resource) => ClusterEvent::Watch {
+                resource: *resource,
+                state,
+            },
+            Watching::Kind { id, .. } => ClusterEvent::KindWatch { id, state },
+        }
+    }
+}
+
 /// What is watched and how its objects become rows and events.
 pub(crate) struct Watched<K, R> {
-    pub kind: ResourceKind,
+    pub what: Watching,
     /// The namespace the watch is restricted to, for messages.
     pub namespace: Option<String>,
-    pub project: fn(&K) -> R,
-    pub wrap: fn(Delta<R>) -> ClusterEvent,
+    pub project: Box<dyn Fn(&K) -> R + Send + Sync>,
+    pub wrap: Box<dyn Fn(Delta<R>) -> ClusterEvent + Send + Sync>,
 }
 
 pub(crate) async fn run<K, R>(api: Api<K>, watched: Watched<K, R>, out: Emitter, link: HealthLink)
 where
     K: kube::Resource + Clone + DeserializeOwned + Debug + Send + 'static,
-    K::DynamicType: Default,
     R: Row,
 {
     let _ = watch(api, watched, out, link).await;
@@ -48,7 +85,6 @@ async fn watch<K, R>(
 ) -> Result<(), Closed>
 where
     K: kube::Resource + Clone + DeserializeOwned + Debug + Send + 'static,
-    K::DynamicType: Default,
     R: Row,
 {
     let mut state: Option<WatchState> = None;
@@ -115,11 +151,7 @@ where
                     link.recovered.borrow_and_update();
                     let next = failure_state(&watched, &e);
                     if state.as_ref() != Some(&next) {
-                        out.send(ClusterEvent::Watch {
-                            resource: watched.kind,
-                            state: next.clone(),
-                        })
-                        .await?;
+                        out.send(watched.what.event(next.clone())).await?;
                         state = Some(next);
                     }
                     if let Some(cause) = source_error(&e).filter(|c| is_connection_error(c)) {
@@ -132,11 +164,7 @@ where
             out.send((watched.wrap)(event)).await?;
             if !live {
                 state = Some(WatchState::Live);
-                out.send(ClusterEvent::Watch {
-                    resource: watched.kind,
-                    state: WatchState::Live,
-                })
-                .await?;
+                out.send(watched.what.event(WatchState::Live)).await?;
             }
         }
     }
@@ -165,20 +193,21 @@ fn failure_state<K, R>(watched: &Watched<K, R>, e: &watcher::Error) -> WatchStat
     };
     match status {
         Some(s) if s.code == 403 => WatchState::Forbidden(forbidden_sentence(
-            watched.kind,
+            &watched.what.qualified(),
+            watched.what.cluster_scoped(),
             watched.namespace.as_deref(),
             verb,
             &s.message,
         )),
         Some(s) => WatchState::Failing(format!(
             "cannot {verb} {}: {} ({})",
-            watched.kind.qualified(),
+            watched.what.qualified(),
             s.message,
             s.code
         )),
         None => WatchState::Failing(format!(
             "cannot {verb} {}: {}",
-            watched.kind.qualified(),
+            watched.what.qualified(),
             source_error(e).map_or_else(|| e.to_string(), error_text)
         )),
     }
@@ -187,7 +216,8 @@ fn failure_state<K, R>(watched: &Watched<K, R>, e: &watcher::Error) -> WatchStat
 /// `forbidden: cannot list deployments.apps at cluster scope as pod-reader`. The user comes from
 /// the server's message (`... User "pod-reader" cannot ...`), which is the only place naming it.
 pub(crate) fn forbidden_sentence(
-    kind: ResourceKind,
+    qualified: &str,
+    cluster_scoped: bool,
     namespace: Option<&str>,
     verb: &str,
     server_message: &str,
@@ -196,7 +226,7 @@ pub(crate) fn forbidden_sentence(
         Some(ns) => format!("in namespace {ns}"),
         None => "at cluster scope".to_string(),
     };
-    let scope = if kind == ResourceKind::Nodes {
+    let scope = if cluster_scoped {
         "at cluster scope".to_string()
     } else {
         scope
@@ -207,11 +237,8 @@ pub(crate) fn forbidden_sentence(
         .map(|(user, _)| user)
         .filter(|u| !u.is_empty());
     match user {
-        Some(user) => format!(
-            "forbidden: cannot {verb} {} {scope} as {user}",
-            kind.qualified()
-        ),
-        None => format!("forbidden: cannot {verb} {} {scope}", kind.qualified()),
+        Some(user) => format!("forbidden: cannot {verb} {qualified} {scope} as {user}"),
+        None => format!("forbidden: cannot {verb} {qualified} {scope}"),
     }
 }
 
@@ -223,15 +250,15 @@ mod tests {
     fn forbidden_sentence_names_resource_scope_and_user() {
         let msg = "deployments.apps is forbidden: User \"pod-reader\" cannot list resource \"deployments\" in API group \"apps\" at the cluster scope";
         assert_eq!(
-            forbidden_sentence(ResourceKind::Deployments, None, "list", msg),
+            forbidden_sentence("deployments.apps", false, None, "list", msg),
             "forbidden: cannot list deployments.apps at cluster scope as pod-reader"
         );
         assert_eq!(
-            forbidden_sentence(ResourceKind::Pods, Some("web"), "watch", "nope"),
+            forbidden_sentence("pods", false, Some("web"), "watch", "nope"),
             "forbidden: cannot watch pods in namespace web"
         );
         assert_eq!(
-            forbidden_sentence(ResourceKind::Nodes, Some("web"), "list", msg),
+            forbidden_sentence("nodes", true, Some("web"), "list", msg),
             "forbidden: cannot list nodes at cluster scope as pod-reader"
         );
     }

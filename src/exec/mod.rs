@@ -90,6 +90,21 @@ impl Executors {
                     let _ = tx.send(Msg::Fetched { title, result });
                 });
             }
+            Cmd::WatchKind { context, kind } => {
+                if let Some(s) = self.sessions.get_mut(&context) {
+                    s.watch_kind(kind);
+                }
+            }
+            Cmd::UnwatchKind { context, id } => {
+                if let Some(s) = self.sessions.get_mut(&context) {
+                    s.unwatch_kind(id);
+                }
+            }
+            Cmd::Rediscover { context } => {
+                if let Some(s) = self.sessions.get(&context) {
+                    s.rediscover();
+                }
+            }
             Cmd::Logs(c) => logs::run(self, c).await,
             Cmd::Forward(c) => forwards::run(self, c).await,
             Cmd::Mutate(m) => mutations::run(self, m).await,

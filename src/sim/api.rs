@@ -192,6 +192,16 @@ pub fn get(
 }
 
 pub fn decode_body(body: &Bytes, content_type: Option<&str>) -> Result<Value, ApiError> {
+    // The simulator speaks JSON and YAML only. kube-apiserver's answer to a body it cannot
+    // decode is 415, on which client-go (kubectl 1.32 sends protobuf for built-in kinds)
+    // switches to JSON and sends the request again.
+    if content_type.is_some_and(|c| c.contains("protobuf")) {
+        return Err(ApiError::new(
+            415,
+            "UnsupportedMediaType",
+            "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml",
+        ));
+    }
     let yaml = content_type.is_some_and(|c| c.contains("yaml"));
     let v: Value = if yaml {
         serde_saphyr::from_slice(body)

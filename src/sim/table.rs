@@ -3,9 +3,9 @@
 
 use serde_json::{Value, json};
 
-use crate::printers::jsonpath;
 use super::resources::{PrinterColumn, ResourceType};
 use super::store::Object;
+use crate::printers::jsonpath;
 use crate::printers::table as printers;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

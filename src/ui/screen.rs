@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Clear, Paragraph, Row, Table, TableState, Wrap};
 
 use crate::app::keys::Action;
-use crate::app::state::{ContextState, Level, Prompt, Screen, State};
+use crate::app::state::{ContextState, Level, Prompt, Screen, State, ViewKind};
 use crate::app::table;
 use crate::cluster::events::{ApiHealth, WatchState};
 use crate::printers::age;
@@ -90,7 +90,10 @@ fn draw_title(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         .unwrap_or_else(|| "all namespaces".into());
     let mode = if state.merged { "merged" } else { "focused" };
     spans.push(Span::styled(
-        format!("│ {} │ {ns} │ {mode}", state.view.title().to_lowercase()),
+        format!(
+            "│ {} │ {ns} │ {mode}",
+            crate::app::kinds::title(state, state.view).to_lowercase()
+        ),
         theme.dim,
     ));
     if state.readonly {
@@ -247,9 +250,9 @@ fn view_notices(state: &State) -> Vec<String> {
     let mut notices = Vec::new();
     for &ci in &state.shown_contexts() {
         let c = &state.contexts[ci];
-        if let Some(why) = c.forbidden(state.view.resource()) {
+        if let Some(why) = c.forbidden(state.view) {
             notices.push(format!("{}: {}", c.name(), why));
-        } else if let Some(WatchState::Failing(why)) = c.watches.get(&state.view.resource())
+        } else if let Some(WatchState::Failing(why)) = c.watch_state(state.view)
             && c.reachable()
         {
             notices.push(format!("{}: watch failing, retrying: {why}", c.name()));
@@ -261,7 +264,7 @@ fn view_notices(state: &State) -> Vec<String> {
 fn draw_table(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let merged = state.merged && state.contexts.len() > 1;
     let rows = table::visible(state);
-    let cols = table_cells::columns(state.view, merged);
+    let cols = table_cells::columns(state, merged);
     let scope = if merged {
         "all contexts".to_string()
     } else {
@@ -282,7 +285,7 @@ fn draw_table(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         .unwrap_or_default();
     let title = format!(
         " {}({})[{}]{filter}{labels} ",
-        state.view.title(),
+        crate::app::kinds::title(state, state.view),
         scope,
         rows.len()
     );
@@ -318,10 +321,11 @@ fn draw_table(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         .take(height)
         .map(|r| {
             let (cells, tone) = table_cells::cells(state, r, merged);
-            (
-                cells.into_iter().map(|c| clean(&c).into_owned()).collect(),
-                tone,
-            )
+            let mut cells: Vec<String> =
+                cells.into_iter().map(|c| clean(&c).into_owned()).collect();
+            // Two contexts may serve one kind with different columns: never index past them.
+            cells.resize(cols.len(), String::new());
+            (cells, tone)
         })
         .collect();
     let mut widths: Vec<usize> = cols.iter().map(|c| display_width(c.title)).collect();
@@ -365,9 +369,11 @@ fn draw_table(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     f.render_stateful_widget(widget, table_area, &mut ts);
     if rows.is_empty() && notices.is_empty() && table_area.height > 1 {
         let loading = state.shown_contexts().iter().any(|&i| {
-            !state.contexts[i]
-                .watches
-                .contains_key(&state.view.resource())
+            let c = &state.contexts[i];
+            match state.view {
+                ViewKind::Kinds => c.catalog.is_none(),
+                view => c.watch_state(view).is_none(),
+            }
         });
         let waiting = state
             .shown_contexts()

@@ -3,6 +3,7 @@
 
 use jiff::Timestamp;
 
+use crate::app::kinds;
 use crate::app::state::{State, ViewKind};
 use crate::app::table::RowRef;
 use crate::cluster::quantity::format_bytes;
@@ -42,12 +43,20 @@ pub enum Tone {
     Dim,
 }
 
-pub fn columns(view: ViewKind, merged: bool) -> Vec<Column> {
+pub fn columns(state: &State, merged: bool) -> Vec<Column> {
     let mut cols = Vec::new();
-    if merged {
+    if merged && state.view != ViewKind::Kinds {
         cols.push(col("CONTEXT", Align::Left, 1));
     }
-    cols.extend(match view {
+    cols.extend(match state.view {
+        ViewKind::Kind(id) => kind_columns(state, id),
+        ViewKind::Kinds => vec![
+            col("NAME", Align::Left, 0),
+            col("SHORTNAMES", Align::Left, 2),
+            col("APIVERSION", Align::Left, 1),
+            col("NAMESPACED", Align::Left, 3),
+            col("KIND", Align::Left, 0),
+        ],
         ViewKind::Pods => vec![
             col("NAMESPACE", Align::Left, 2),
             col("NAME", Align::Left, 0),
@@ -87,6 +96,36 @@ pub fn columns(view: ViewKind, merged: bool) -> Vec<Column> {
     cols
 }
 
+/// A generic kind's columns: NAMESPACE when namespaced, NAME, then kubectl's (wide ones only in
+/// wide mode). Later columns give way first on a narrow terminal, as kubectl's wide ones would.
+fn kind_columns(state: &State, id: &str) -> Vec<Column> {
+    let mut cols = Vec::new();
+    if kinds::namespaced(state, id) {
+        cols.push(col("NAMESPACE", Align::Left, 2));
+    }
+    let k = kinds::columns(state, id);
+    if state.wide || !k.is_some_and(|k| k.name_wide) {
+        cols.push(col("NAME", Align::Left, 0));
+    }
+    if let Some(k) = k {
+        for (i, c) in k
+            .columns
+            .iter()
+            .filter(|c| state.wide || !c.wide)
+            .enumerate()
+        {
+            let align = if c.numeric { Align::Right } else { Align::Left };
+            let drop = if c.title == "AGE" {
+                1
+            } else {
+                (3 + i).min(9) as u8
+            };
+            cols.push(col(c.title, align, drop));
+        }
+    }
+    cols
+}
+
 fn age_text(created: Option<Timestamp>, now: Timestamp) -> String {
     created.map_or_else(|| "<unknown>".into(), |c| age::since(c, now))
 }
@@ -111,7 +150,7 @@ pub fn cells(state: &State, row: &RowRef, merged: bool) -> (Vec<String>, Tone) {
     let now = state.now;
     let ctx = &state.contexts[row.context()];
     let mut out = Vec::new();
-    if merged {
+    if merged && !matches!(row, RowRef::Type(..)) {
         out.push(ctx.info.name.clone());
     }
     let tone = match row {
@@ -179,6 +218,31 @@ pub fn cells(state: &State, row: &RowRef, merged: bool) -> (Vec<String>, Tone) {
                 Rollout::Complete if d.available < d.desired => Tone::Warn,
                 Rollout::Complete => Tone::Normal,
             }
+        }
+        RowRef::Generic(ci, id, r) => {
+            if kinds::namespaced(state, id) {
+                out.push(r.namespace.clone());
+            }
+            let table = state.contexts[*ci].kinds.get(id);
+            if state.wide || !table.is_some_and(|t| t.columns.name_wide) {
+                out.push(r.name.clone());
+            }
+            let wide = table.map(|t| t.columns.columns.clone());
+            for (i, cell) in r.cells.iter().enumerate() {
+                let is_wide = wide.as_ref().and_then(|w| w.get(i)).is_some_and(|c| c.wide);
+                if state.wide || !is_wide {
+                    out.push(cell.text(now).into_owned());
+                }
+            }
+            if r.deleting { Tone::Dim } else { Tone::Normal }
+        }
+        RowRef::Type(_, k) => {
+            out.push(k.qualified());
+            out.push(k.short_names.join(","));
+            out.push(k.api_version());
+            out.push(k.namespaced.to_string());
+            out.push(k.kind.clone());
+            Tone::Normal
         }
     };
     (out, tone)

@@ -41,6 +41,8 @@ section_actions! {
         PortForward => "port_forward", "port-forward the selected pod or deployment";
         Forwards => "forwards", "list active port-forwards";
         Refresh => "refresh", "refresh the view";
+        Wide => "wide", "wide columns on / off (as kubectl get -o wide)";
+        Kinds => "kinds", "list the resource types the context serves (enter opens one)";
     }
 }
 
