@@ -20,7 +20,9 @@ fn row<'a>(out: &'a str, name: &str) -> Option<&'a str> {
 
 async fn postgres_ready(h: &Harness) {
     eventually("postgres 3/3", WAIT, || async {
-        let out = h.ok("prod", &["get", "sts", "-n", "db", "postgres"]).await;
+        let out = h
+            .ok("prod", &["get", "sts", "-n", "postgres", "postgres"])
+            .await;
         (column(&out, "READY") == ["3/3"]).then_some(())
     })
     .await;
@@ -76,7 +78,7 @@ async fn production_kinds_print_their_kubectl_columns() {
         "{svc}"
     );
 
-    let pvc = h.ok("prod", &["get", "pvc", "-n", "db"]).await;
+    let pvc = h.ok("prod", &["get", "pvc", "-n", "postgres"]).await;
     assert_eq!(
         column(&pvc, "NAME"),
         ["data-postgres-0", "data-postgres-1", "data-postgres-2"],
@@ -90,7 +92,7 @@ async fn production_kinds_print_their_kubectl_columns() {
     for v in &volumes {
         let r = row(&pv, v).unwrap_or_else(|| panic!("no volume {v} in\n{pv}"));
         assert!(
-            r.contains("Bound") && r.contains("db/data-postgres-"),
+            r.contains("Bound") && r.contains("postgres/data-postgres-"),
             "{r}"
         );
     }
@@ -146,7 +148,7 @@ async fn production_kinds_print_their_kubectl_columns() {
         .split_whitespace()
         .collect();
     assert_eq!(creds[2..4], ["Opaque", "3"], "{secrets}");
-    let netpol = h.ok("prod", &["get", "netpol", "-n", "db"]).await;
+    let netpol = h.ok("prod", &["get", "netpol", "-n", "postgres"]).await;
     assert_eq!(
         column(&netpol, "POD-SELECTOR"),
         ["app=postgres", "<none>"],
@@ -154,7 +156,7 @@ async fn production_kinds_print_their_kubectl_columns() {
     );
 
     let cj = eventually("the backup's last schedule", WAIT, || async {
-        let out = h.ok("prod", &["get", "cj", "-n", "db"]).await;
+        let out = h.ok("prod", &["get", "cj", "-n", "postgres"]).await;
         (column(&out, "LAST")[0] != "<none>").then_some(out)
     })
     .await;
@@ -165,11 +167,11 @@ async fn production_kinds_print_their_kubectl_columns() {
         "{cj}"
     );
     eventually("a completed backup job", WAIT, || async {
-        let jobs = h.ok("prod", &["get", "job", "-n", "db"]).await;
+        let jobs = h.ok("prod", &["get", "job", "-n", "postgres"]).await;
         let pods = h
             .ok(
                 "prod",
-                &["get", "pods", "-n", "db", "-l", "app=postgres-backup"],
+                &["get", "pods", "-n", "postgres", "-l", "app=postgres-backup"],
             )
             .await;
         (column(&jobs, "STATUS").contains(&"Complete".to_string())
@@ -185,7 +187,10 @@ async fn statefulset_pods_are_ordered_labelled_and_recreated_under_the_same_name
     let h = Harness::start().await;
     postgres_ready(&h).await;
     let pods = h
-        .ok("prod", &["get", "pods", "-n", "db", "-l", "app=postgres"])
+        .ok(
+            "prod",
+            &["get", "pods", "-n", "postgres", "-l", "app=postgres"],
+        )
         .await;
     assert_eq!(
         column(&pods, "NAME"),
@@ -197,8 +202,11 @@ async fn statefulset_pods_are_ordered_labelled_and_recreated_under_the_same_name
         let path = format!("jsonpath={path}");
         let h = &h;
         async move {
-            h.ok("prod", &["get", "pod", "-n", "db", &name, "-o", &path])
-                .await
+            h.ok(
+                "prod",
+                &["get", "pod", "-n", "postgres", &name, "-o", &path],
+            )
+            .await
         }
     };
     assert_eq!(
@@ -217,7 +225,7 @@ async fn statefulset_pods_are_ordered_labelled_and_recreated_under_the_same_name
                 "get",
                 "sts",
                 "-n",
-                "db",
+                "postgres",
                 "postgres",
                 "-o",
                 "jsonpath={.status.updateRevision}",
@@ -250,7 +258,7 @@ async fn statefulset_pods_are_ordered_labelled_and_recreated_under_the_same_name
                 "get",
                 "events",
                 "-n",
-                "db",
+                "postgres",
                 "--field-selector",
                 "involvedObject.name=postgres",
                 "--sort-by=.metadata.name",
@@ -278,7 +286,14 @@ async fn statefulset_pods_are_ordered_labelled_and_recreated_under_the_same_name
     let old_uid = jp("postgres-1", "{.metadata.uid}").await;
     h.ok(
         "prod",
-        &["delete", "pod", "-n", "db", "postgres-1", "--wait=false"],
+        &[
+            "delete",
+            "pod",
+            "-n",
+            "postgres",
+            "postgres-1",
+            "--wait=false",
+        ],
     )
     .await;
     eventually("postgres-1 recreated and Running", WAIT, || async {
@@ -289,7 +304,7 @@ async fn statefulset_pods_are_ordered_labelled_and_recreated_under_the_same_name
                     "get",
                     "pod",
                     "-n",
-                    "db",
+                    "postgres",
                     "postgres-1",
                     "-o",
                     "jsonpath={.metadata.uid} {.status.phase}",
@@ -311,11 +326,11 @@ async fn statefulset_pods_are_ordered_labelled_and_recreated_under_the_same_name
     );
     postgres_ready(&h).await;
     let status = h
-        .ok("prod", &["get", "sts", "-n", "db", "postgres", "-o", "jsonpath={.status.replicas} {.status.readyReplicas} {.status.currentReplicas} {.status.updatedReplicas}"])
+        .ok("prod", &["get", "sts", "-n", "postgres", "postgres", "-o", "jsonpath={.status.replicas} {.status.readyReplicas} {.status.currentReplicas} {.status.updatedReplicas}"])
         .await;
     assert_eq!(status, "3 3 3 3");
     let pvc = h
-        .ok("prod", &["get", "pvc", "-n", "db", "--no-headers"])
+        .ok("prod", &["get", "pvc", "-n", "postgres", "--no-headers"])
         .await;
     assert_eq!(
         pvc.lines().count(),
@@ -428,7 +443,7 @@ async fn a_pods_events_are_found_by_involved_object_and_name_its_containers() {
                 "get",
                 "events",
                 "-n",
-                "db",
+                "postgres",
                 "--field-selector",
                 "involvedObject.name=postgres-0",
             ],
@@ -443,7 +458,7 @@ async fn a_pods_events_are_found_by_involved_object_and_name_its_containers() {
         );
     }
     let started = h
-        .ok("prod", &["get", "events", "-n", "db", "--field-selector", "involvedObject.name=postgres-0,reason=Started", "-o", "jsonpath={.items[0].involvedObject.fieldPath} {.items[0].source.component} {.items[0].source.host} {.items[0].count}"])
+        .ok("prod", &["get", "events", "-n", "postgres", "--field-selector", "involvedObject.name=postgres-0,reason=Started", "-o", "jsonpath={.items[0].involvedObject.fieldPath} {.items[0].source.component} {.items[0].source.host} {.items[0].count}"])
         .await;
     let node = h
         .ok(
@@ -452,7 +467,7 @@ async fn a_pods_events_are_found_by_involved_object_and_name_its_containers() {
                 "get",
                 "pod",
                 "-n",
-                "db",
+                "postgres",
                 "postgres-0",
                 "-o",
                 "jsonpath={.spec.nodeName}",
@@ -475,7 +490,7 @@ async fn secret_values_come_back_base64_and_decode() {
                 "get",
                 "secret",
                 "-n",
-                "db",
+                "postgres",
                 "postgres-credentials",
                 "-o",
                 "jsonpath={.data.POSTGRES_PASSWORD}",
@@ -569,7 +584,7 @@ async fn certificate_watch_prints_one_created_afterwards() {
     let file = h.home.path().join("cert.yaml");
     std::fs::write(
         &file,
-        "apiVersion: cert-manager.io/v1\nkind: Certificate\nmetadata:\n  name: db-example-com\n  namespace: db\nspec:\n  secretName: db-example-com-tls\n  dnsNames: [db.example.com]\n  issuerRef:\n    name: letsencrypt-prod\n    kind: ClusterIssuer\n",
+        "apiVersion: cert-manager.io/v1\nkind: Certificate\nmetadata:\n  name: db-example-com\n  namespace: postgres\nspec:\n  secretName: db-example-com-tls\n  dnsNames: [db.example.com]\n  issuerRef:\n    name: letsencrypt-prod\n    kind: ClusterIssuer\n",
     )
     .unwrap();
     h.ok(
@@ -587,6 +602,6 @@ async fn certificate_watch_prints_one_created_afterwards() {
     })
     .await
     .expect("the new certificate appears in the watch");
-    assert!(line.starts_with("db "), "{line}");
+    assert!(line.starts_with("postgres "), "{line}");
     let _ = watch.kill().await;
 }
