@@ -83,6 +83,8 @@ pub struct Cluster {
     pub injected_logs: broadcast::Sender<InjectedLine>,
     /// Resource types defined by the cluster's CustomResourceDefinitions (see `crd::sync`).
     pub custom: RwLock<Vec<&'static ResourceType>>,
+    /// PEM of the CA that signs the API's certificate (published as `kube-root-ca.crt`).
+    ca_pem: RwLock<String>,
 }
 
 impl Cluster {
@@ -95,7 +97,19 @@ impl Cluster {
             settings,
             injected_logs: broadcast::channel(1024).0,
             custom: RwLock::new(Vec::new()),
+            ca_pem: RwLock::new(String::new()),
         })
+    }
+
+    pub fn set_root_ca(&self, pem: &str) {
+        *self.ca_pem.write().unwrap_or_else(|e| e.into_inner()) = pem.to_string();
+    }
+
+    pub fn root_ca(&self) -> String {
+        self.ca_pem
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     /// The custom resource types its CRDs currently serve.

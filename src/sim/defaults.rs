@@ -80,11 +80,49 @@ pub fn apply(rt: &ResourceType, obj: &mut Value) {
             template(obj);
             default(obj, "status", json!({}));
         }
-        "ReplicaSet" | "StatefulSet" => {
+        "ReplicaSet" => {
             default(obj, "spec", json!({}));
             default(&mut obj["spec"], "replicas", json!(1));
             template(obj);
             default(obj, "status", json!({"replicas": 0}));
+        }
+        "StatefulSet" => {
+            default(obj, "spec", json!({}));
+            let spec = &mut obj["spec"];
+            default(spec, "replicas", json!(1));
+            default(spec, "podManagementPolicy", json!("OrderedReady"));
+            default(spec, "revisionHistoryLimit", json!(10));
+            default(
+                spec,
+                "updateStrategy",
+                json!({"type": "RollingUpdate", "rollingUpdate": {"partition": 0}}),
+            );
+            default(
+                spec,
+                "persistentVolumeClaimRetentionPolicy",
+                json!({"whenDeleted": "Retain", "whenScaled": "Retain"}),
+            );
+            for c in spec["volumeClaimTemplates"]
+                .as_array_mut()
+                .into_iter()
+                .flatten()
+            {
+                default(c, "apiVersion", json!("v1"));
+                default(c, "kind", json!("PersistentVolumeClaim"));
+                default(&mut c["spec"], "volumeMode", json!("Filesystem"));
+                default(c, "status", json!({"phase": "Pending"}));
+            }
+            template(obj);
+            default(
+                obj,
+                "status",
+                json!({"replicas": 0, "availableReplicas": 0}),
+            );
+        }
+        "PersistentVolumeClaim" => {
+            default(obj, "spec", json!({}));
+            default(&mut obj["spec"], "volumeMode", json!("Filesystem"));
+            default(obj, "status", json!({"phase": "Pending"}));
         }
         "DaemonSet" => {
             default(obj, "spec", json!({}));

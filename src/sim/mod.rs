@@ -162,6 +162,7 @@ impl Simulator {
                 tls.config.clone(),
                 cluster.clone(),
             )));
+            cluster.set_root_ca(&tls.ca_pem);
             tasks.push(controllers::spawn(cluster.clone()));
             servers.push((cluster.name.clone(), format!("https://{addr}")));
             contexts.extend(ctxs);

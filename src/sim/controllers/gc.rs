@@ -9,6 +9,7 @@ use crate::sim::store::Object;
 const DEPENDENT_KINDS: &[(&str, &str)] = &[
     ("", "pods"),
     ("apps", "replicasets"),
+    ("apps", "controllerrevisions"),
     ("batch", "jobs"),
     ("", "endpoints"),
 ];

@@ -237,37 +237,21 @@ pub fn examine(cluster: &Cluster, ns: &str, name: &str) -> Option<Duration> {
             });
             if creating {
                 for c in &containers {
-                    let image = c["image"].as_str().unwrap_or_default();
-                    events::record(
-                        cluster,
-                        &pod,
-                        "Normal",
-                        "Pulled",
-                        &format!("Container image \"{image}\" already present on machine"),
-                        "kubelet",
-                    );
-                    events::record(
-                        cluster,
-                        &pod,
-                        "Normal",
-                        "Created",
-                        &format!(
-                            "Created container: {}",
-                            c["name"].as_str().unwrap_or_default()
-                        ),
-                        "kubelet",
-                    );
-                    events::record(
-                        cluster,
-                        &pod,
-                        "Normal",
-                        "Started",
-                        &format!(
-                            "Started container {}",
-                            c["name"].as_str().unwrap_or_default()
-                        ),
-                        "kubelet",
-                    );
+                    container_started(cluster, &pod, c, start / 2.0);
+                }
+            } else {
+                for c in &containers {
+                    if !image_present(cluster, &pod, c) {
+                        let image = c["image"].as_str().unwrap_or_default();
+                        events::record_container(
+                            cluster,
+                            &pod,
+                            c["name"].as_str().unwrap_or_default(),
+                            "Normal",
+                            "Pulling",
+                            &format!("Pulling image \"{image}\""),
+                        );
+                    }
                 }
             }
             Some(Duration::from_millis(50))
@@ -328,7 +312,19 @@ fn running(
         let finished = ts(&status["lastState"]["terminated"]["finishedAt"]).unwrap_or(now);
         let due = finished + secs(backoff_seconds(restarts));
         if now < due {
-            return Some(until(due, now));
+            // The kubelet re-syncs a pod in back-off every 10 s, reporting the back-off each time.
+            let container = status["name"].as_str().unwrap_or_default();
+            let message = backoff_message(pod, container);
+            let (by, what) = backoff_event(pod, &message);
+            let resync = SignedDuration::from_secs(BACKOFF_RESYNC_SECONDS);
+            let last = events::last_seen(cluster, by, &what);
+            let emitted = last.is_some_and(|l| now >= l + resync);
+            if emitted {
+                events::emit(cluster, by, what);
+            }
+            let base = if emitted { Some(now) } else { last };
+            let next = base.map_or(due, |b| (b + resync).min(due));
+            return Some(until(next, now));
         }
         let _ = cluster.store.update(pods, ns, name, |p| {
             if let Some(cs) = p["status"]["containerStatuses"].get_mut(0) {
@@ -338,16 +334,33 @@ fn running(
             set_ready(p, true, now_s);
             Ok(true)
         });
-        events::record(
+        let container = status["name"].as_str().unwrap_or_default();
+        let image = pod["spec"]["containers"][0]["image"]
+            .as_str()
+            .unwrap_or_default();
+        events::record_container(
             cluster,
             pod,
+            container,
+            "Normal",
+            "Pulled",
+            &format!("Container image \"{image}\" already present on machine"),
+        );
+        events::record_container(
+            cluster,
+            pod,
+            container,
+            "Normal",
+            "Created",
+            &format!("Created container: {container}"),
+        );
+        events::record_container(
+            cluster,
+            pod,
+            container,
             "Normal",
             "Started",
-            &format!(
-                "Started container {}",
-                status["name"].as_str().unwrap_or_default()
-            ),
-            "kubelet",
+            &format!("Started container {container}"),
         );
         return Some(Duration::from_millis(50));
     }
@@ -364,6 +377,7 @@ pub fn crash(cluster: &Cluster, ns: &str, name: &str, exit_code: i64, reason: &s
     let pods = rt("", "pods");
     let now_s = crate::sim::store::now_rfc3339();
     let mut message = String::new();
+    let mut container = String::new();
     let updated = cluster.store.update(pods, ns, name, |p| {
         let never = p["spec"]["restartPolicy"] == "Never";
         let pod_name = p["metadata"]["name"].as_str().unwrap_or_default().to_string();
@@ -377,7 +391,7 @@ pub fn crash(cluster: &Cluster, ns: &str, name: &str, exit_code: i64, reason: &s
             return Ok(false);
         }
         let restarts = cs["restartCount"].as_i64().unwrap_or(0);
-        let container = cs["name"].as_str().unwrap_or_default().to_string();
+        container = cs["name"].as_str().unwrap_or_default().to_string();
         let terminated = json!({"terminated": {"exitCode": exit_code, "reason": reason, "startedAt": started, "finishedAt": now_s, "containerID": cs["containerID"]}});
         cs["lastState"] = terminated.clone();
         cs["ready"] = json!(false);
@@ -398,19 +412,118 @@ pub fn crash(cluster: &Cluster, ns: &str, name: &str, exit_code: i64, reason: &s
     });
     match updated {
         Ok(p) if !message.is_empty() => {
-            events::record(
-                cluster,
-                &p.value(),
-                "Warning",
-                "BackOff",
-                "Back-off restarting failed container",
-                "kubelet",
-            );
+            let pod = p.value();
+            let message = backoff_message(&pod, &container);
+            let (by, what) = backoff_event(&pod, &message);
+            events::emit(cluster, by, what);
             true
         }
         Ok(_) => true,
         Err(_) => false,
     }
+}
+
+/// Seconds between the kubelet's re-syncs of a pod whose container is in back-off.
+const BACKOFF_RESYNC_SECONDS: i64 = 10;
+
+/// The kubelet's BackOff message: `Back-off restarting failed container C in pod NAME_NS(UID)`.
+fn backoff_message(pod: &Value, container: &str) -> String {
+    let m = &pod["metadata"];
+    format!(
+        "Back-off restarting failed container {container} in pod {}_{}({})",
+        m["name"].as_str().unwrap_or_default(),
+        m["namespace"].as_str().unwrap_or_default(),
+        m["uid"].as_str().unwrap_or_default()
+    )
+}
+
+fn backoff_event<'a>(
+    pod: &'a Value,
+    message: &'a str,
+) -> (events::Reporter<'a>, events::Occurrence<'a>) {
+    (
+        events::Reporter {
+            component: "kubelet",
+            host: pod["spec"]["nodeName"].as_str(),
+        },
+        events::Occurrence {
+            involved: pod,
+            field_path: None,
+            type_: "Warning",
+            reason: "BackOff",
+            message,
+        },
+    )
+}
+
+/// Whether `c`'s image is already on the pod's node: another pod there has run it (the kubelet's image cache).
+fn image_present(cluster: &Cluster, pod: &Value, c: &Value) -> bool {
+    if c["imagePullPolicy"] == "Always" {
+        return false;
+    }
+    let node = pod["spec"]["nodeName"].as_str().unwrap_or_default();
+    let image = &c["image"];
+    cluster
+        .store
+        .list(rt("", "pods"), None, None)
+        .0
+        .iter()
+        .filter(|p| p.field("spec.nodeName") == Some(node) && p.uid != pod["metadata"]["uid"])
+        .filter(|p| p.field("status.phase") != Some("Pending"))
+        .any(|p| {
+            p.value()["spec"]["containers"]
+                .as_array()
+                .is_some_and(|cs| cs.iter().any(|x| x["image"] == *image))
+        })
+}
+
+/// The kubelet's events as a container starts: the image (pulled, or already there), created, started.
+fn container_started(cluster: &Cluster, pod: &Value, c: &Value, pull_seconds: f64) {
+    let name = c["name"].as_str().unwrap_or_default();
+    let image = c["image"].as_str().unwrap_or_default();
+    let pulling = format!("Pulling image \"{image}\"");
+    let by = events::Reporter {
+        component: "kubelet",
+        host: pod["spec"]["nodeName"].as_str(),
+    };
+    let path = format!("spec.containers{{{name}}}");
+    let pulled = events::find(
+        cluster,
+        by,
+        &events::Occurrence {
+            involved: pod,
+            field_path: Some(&path),
+            type_: "Normal",
+            reason: "Pulling",
+            message: &pulling,
+        },
+    )
+    .is_some();
+    let message = if pulled {
+        let size = 2_000_000 + image.len() as u64 * 1_048_573 % 90_000_000;
+        format!(
+            "Successfully pulled image \"{image}\" in {pull_seconds:.3}s ({pull_seconds:.3}s including waiting). Image size: {size} bytes."
+        )
+    } else {
+        format!("Container image \"{image}\" already present on machine")
+    };
+    events::record_container(cluster, pod, name, "Normal", "Pulled", &message);
+    events::record_container(
+        cluster,
+        pod,
+        name,
+        "Normal",
+        "Created",
+        &format!("Created container: {name}"),
+    );
+    events::record_container(
+        cluster,
+        pod,
+        name,
+        "Normal",
+        "Started",
+        &format!("Started container {name}"),
+    );
 }
 
 fn finish_termination(cluster: &Cluster, ns: &str, name: &str, pod: &Value) {

@@ -6,13 +6,17 @@ pub mod deployment;
 pub mod endpoints;
 pub mod events;
 pub mod gc;
+pub mod ingress;
 pub mod job;
 pub mod kubelet;
+pub mod namespaces;
 pub mod nodes;
 pub mod pdb;
 pub mod podutil;
 pub mod replicaset;
 pub mod scheduler;
+pub mod statefulset;
+pub mod volumes;
 
 use std::cmp::Reverse;
 use std::collections::{BTreeSet, BinaryHeap, HashMap};
@@ -26,6 +30,8 @@ use super::cluster::{Cluster, rt};
 use super::store::{Change, EventType, Object};
 
 const TICK: Duration = Duration::from_millis(100);
+/// How often expired events are looked for.
+const EVENT_EXPIRY_EVERY: Duration = Duration::from_secs(60);
 
 type Key = (String, String);
 
@@ -45,6 +51,12 @@ struct Work {
     daemonsets: BTreeSet<Key>,
     jobs: BTreeSet<Key>,
     cronjobs: BTreeSet<Key>,
+    statefulsets: BTreeSet<Key>,
+    claims: BTreeSet<Key>,
+    namespaces: BTreeSet<String>,
+    load_balancers: bool,
+    ingresses: bool,
+    next_event_expiry: Option<Instant>,
     nodes: BTreeSet<String>,
     pdb_namespaces: BTreeSet<String>,
     service_namespaces: BTreeSet<String>,
@@ -78,6 +90,44 @@ impl Work {
                 if let Some(owner) = &o.owner {
                     self.note_owner(&o.namespace, owner, &o.value());
                 }
+                if c.kind == EventType::Deleted && o.json.contains("\"persistentVolumeClaim\"") {
+                    // A claim being deleted may now lose its protection finalizer.
+                    for v in o.value()["spec"]["volumes"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                    {
+                        if let Some(claim) = v["persistentVolumeClaim"]["claimName"].as_str() {
+                            self.claims.insert((o.namespace.clone(), claim.to_string()));
+                        }
+                    }
+                }
+            }
+            "StatefulSet" => {
+                self.statefulsets.insert(key(o));
+            }
+            "PersistentVolumeClaim" => {
+                if c.kind == EventType::Deleted {
+                    volumes::claim_deleted(cluster, &o.uid);
+                } else {
+                    self.claims.insert(key(o));
+                }
+            }
+            "StorageClass" => {
+                let claims = cluster
+                    .store
+                    .list(rt("", "persistentvolumeclaims"), None, None)
+                    .0;
+                self.claims.extend(claims.iter().map(|o| key(o)));
+            }
+            "Namespace" => {
+                self.namespaces.insert(o.name.clone());
+            }
+            "ServiceAccount" | "ConfigMap" if c.kind == EventType::Deleted => {
+                self.namespaces.insert(o.namespace.clone());
+            }
+            "Ingress" | "IngressClass" => {
+                self.ingresses = true;
             }
             "ReplicaSet" => {
                 self.replicasets.insert(key(o));
@@ -87,6 +137,9 @@ impl Work {
             }
             "Deployment" => {
                 self.deployments.insert(key(o));
+                if o.json.contains("--publish-service=") {
+                    self.ingresses = true;
+                }
             }
             "DaemonSet" => {
                 self.daemonsets.insert(key(o));
@@ -119,6 +172,8 @@ impl Work {
             }
             "Service" => {
                 self.service_namespaces.insert(o.namespace.clone());
+                self.load_balancers = true;
+                self.ingresses = true;
             }
             _ => {}
         }
@@ -131,7 +186,7 @@ impl Work {
                     .remove(rt("", "endpoints"), &o.namespace, &o.name);
             } else if matches!(
                 o.rt.kind,
-                "Deployment" | "ReplicaSet" | "DaemonSet" | "Job" | "CronJob"
+                "Deployment" | "ReplicaSet" | "DaemonSet" | "StatefulSet" | "Job" | "CronJob"
             ) {
                 gc::collect(cluster, o);
             }
@@ -153,6 +208,7 @@ impl Work {
             Some("ReplicaSet") => self.replicasets.insert(k),
             Some("Deployment") => self.deployments.insert(k),
             Some("DaemonSet") => self.daemonsets.insert(k),
+            Some("StatefulSet") => self.statefulsets.insert(k),
             Some("Job") => self.jobs.insert(k),
             Some("CronJob") => self.cronjobs.insert(k),
             _ => false,
@@ -174,6 +230,18 @@ impl Work {
             .extend(all("batch", "cronjobs").iter().map(|o| key(o)));
         self.nodes
             .extend(all("", "nodes").iter().map(|o| o.name.clone()));
+        self.statefulsets
+            .extend(all("apps", "statefulsets").iter().map(|o| key(o)));
+        self.claims.extend(
+            all("", "persistentvolumeclaims")
+                .iter()
+                .filter(|o| o.terminating || !o.json.contains("\"phase\":\"Bound\""))
+                .map(|o| key(o)),
+        );
+        self.namespaces
+            .extend(all("", "namespaces").iter().map(|o| o.name.clone()));
+        self.load_balancers = true;
+        self.ingresses = true;
         self.pdb_namespaces.extend(
             all("policy", "poddisruptionbudgets")
                 .iter()
@@ -216,6 +284,14 @@ impl Work {
                 self.at(after, Due::Node(n));
             }
         }
+        for ns in std::mem::take(&mut self.namespaces) {
+            namespaces::reconcile(cluster, &ns);
+        }
+        // Claims bind before the scheduler looks at the pods that mount them.
+        for (ns, name) in std::mem::take(&mut self.claims) {
+            volumes::release_protection(cluster, &ns, &name);
+            volumes::reconcile_claim(cluster, &ns, &name);
+        }
         let pods = std::mem::take(&mut self.pods);
         let unscheduled: Vec<Key> = pods
             .iter()
@@ -256,6 +332,15 @@ impl Work {
         for (ns, name) in std::mem::take(&mut self.daemonsets) {
             daemonset::reconcile(cluster, &ns, &name);
         }
+        for (ns, name) in std::mem::take(&mut self.statefulsets) {
+            statefulset::reconcile(cluster, &ns, &name);
+        }
+        if std::mem::take(&mut self.load_balancers) {
+            ingress::reconcile_load_balancers(cluster);
+        }
+        if std::mem::take(&mut self.ingresses) {
+            ingress::reconcile_ingresses(cluster);
+        }
         for (ns, name) in std::mem::take(&mut self.jobs) {
             job::reconcile_job(cluster, &ns, &name);
         }
@@ -279,6 +364,11 @@ impl Work {
             }
         }
         events::trim(cluster);
+        let now = Instant::now();
+        if self.next_event_expiry.is_none_or(|t| t <= now) {
+            events::expire(cluster);
+            self.next_event_expiry = Some(now + EVENT_EXPIRY_EVERY);
+        }
     }
 }
 

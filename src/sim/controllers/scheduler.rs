@@ -11,30 +11,116 @@ use crate::sim::cluster::{Cluster, rt};
 /// Pods a node takes at most (the kubelet's default max-pods).
 const MAX_PODS: usize = 110;
 
+/// Why `node` cannot take `pod`, in the scheduler's words; None if it fits (pure).
+pub fn unfit_reason(pod: &Value, node: &Value, count: usize) -> Option<String> {
+    if node["spec"]["unschedulable"] == true {
+        return Some("node(s) were unschedulable".into());
+    }
+    let untolerated = node["spec"]["taints"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|t| {
+            !tolerates(
+                &pod["spec"]["tolerations"],
+                &json!({"spec": {"taints": [t]}}),
+            )
+        });
+    if let Some(t) = untolerated {
+        return Some(format!(
+            "node(s) had untolerated taint {{{}: {}}}",
+            t["key"].as_str().unwrap_or_default(),
+            t["value"].as_str().unwrap_or_default()
+        ));
+    }
+    if !node_is_ready(node) {
+        return Some("node(s) had untolerated taint {node.kubernetes.io/not-ready: }".into());
+    }
+    if !selects(&pod["spec"]["nodeSelector"], node) {
+        return Some("node(s) didn't match Pod's node affinity/selector".into());
+    }
+    (count >= MAX_PODS).then(|| "Too many pods".into())
+}
+
+/// The scheduler's FitError text: reasons counted per node, sorted, then the preemption verdict (pure).
+pub fn fit_error(reasons: &[String]) -> String {
+    let n = reasons.len();
+    let mut histogram: std::collections::BTreeMap<&str, usize> = Default::default();
+    for r in reasons {
+        *histogram.entry(r.as_str()).or_default() += 1;
+    }
+    let mut counted: Vec<String> = histogram.iter().map(|(r, c)| format!("{c} {r}")).collect();
+    counted.sort();
+    let mut msg = format!("0/{n} nodes are available");
+    if !counted.is_empty() {
+        msg += &format!(": {}", counted.join(", "));
+    }
+    let resolvable = reasons
+        .iter()
+        .filter(|r| r.as_str() == "Too many pods")
+        .count();
+    let mut preemption: Vec<String> = Vec::new();
+    if n > resolvable {
+        preemption.push(format!(
+            "{} Preemption is not helpful for scheduling",
+            n - resolvable
+        ));
+    }
+    if resolvable > 0 {
+        preemption.push(format!(
+            "{resolvable} No preemption victims found for incoming pod"
+        ));
+    }
+    preemption.sort();
+    msg + &format!(
+        ". preemption: 0/{n} nodes are available: {}.",
+        preemption.join(", ")
+    )
+}
+
 /// Pure: the node for `pod` among `nodes` with their current pod counts, or why none fits.
 pub fn choose_node<'a>(pod: &Value, nodes: &'a [(Value, usize)]) -> Result<&'a str, String> {
-    let fits = |node: &Value, count: usize| {
-        node_is_ready(node)
-            && node["spec"]["unschedulable"] != true
-            && count < MAX_PODS
-            && tolerates(&pod["spec"]["tolerations"], node)
-            && selects(&pod["spec"]["nodeSelector"], node)
-    };
     nodes
         .iter()
-        .filter(|(n, c)| fits(n, *c))
-        .min_by_key(|(n, c)| (*c, n["metadata"]["name"].as_str().unwrap_or_default().to_string()))
-        .and_then(|(n, _)| n["metadata"]["name"].as_str())
-        .ok_or_else(|| {
-            let unschedulable = nodes.iter().filter(|(n, _)| n["spec"]["unschedulable"] == true).count();
-            let not_ready = nodes.iter().filter(|(n, _)| !node_is_ready(n)).count();
-            format!(
-                "0/{} nodes are available: {unschedulable} node(s) were unschedulable, {not_ready} node(s) were not ready. preemption: 0/{} nodes are available: {} Preemption is not helpful for scheduling.",
-                nodes.len(),
-                nodes.len(),
-                nodes.len()
+        .filter(|(n, c)| unfit_reason(pod, n, *c).is_none())
+        .min_by_key(|(n, c)| {
+            (
+                *c,
+                n["metadata"]["name"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string(),
             )
         })
+        .and_then(|(n, _)| n["metadata"]["name"].as_str())
+        .ok_or_else(|| {
+            let reasons: Vec<String> = nodes
+                .iter()
+                .filter_map(|(n, c)| unfit_reason(pod, n, *c))
+                .collect();
+            fit_error(&reasons)
+        })
+}
+
+/// Claims the pod mounts that are not Bound yet (the VolumeBinding plugin's PreFilter).
+fn unbound_claims(cluster: &Cluster, pod: &Value) -> Option<String> {
+    let ns = pod["metadata"]["namespace"].as_str().unwrap_or_default();
+    for v in pod["spec"]["volumes"].as_array().into_iter().flatten() {
+        let Some(claim) = v["persistentVolumeClaim"]["claimName"].as_str() else {
+            continue;
+        };
+        match cluster
+            .store
+            .try_get(rt("", "persistentvolumeclaims"), ns, claim)
+        {
+            None => return Some(format!("persistentvolumeclaim \"{claim}\" not found")),
+            Some(c) if c.value()["status"]["phase"] != "Bound" => {
+                return Some("pod has unbound immediate PersistentVolumeClaims".into());
+            }
+            Some(_) => {}
+        }
+    }
+    None
 }
 
 /// Schedules the given unscheduled pods; returns those bound.
@@ -71,7 +157,14 @@ pub fn schedule(cluster: &Cluster, pending: &[(String, String)]) -> Vec<(String,
             continue;
         }
         let now = crate::sim::store::now_rfc3339();
-        match choose_node(&value, &nodes) {
+        let placed = match unbound_claims(cluster, &value) {
+            Some(why) => Err(format!(
+                "0/{n} nodes are available: {why}. preemption: 0/{n} nodes are available: {n} Preemption is not helpful for scheduling.",
+                n = nodes.len()
+            )),
+            None => choose_node(&value, &nodes),
+        };
+        match placed {
             Ok(node) => {
                 let node = node.to_string();
                 let _ = cluster.store.update(pods, ns, name, |p| {
@@ -143,7 +236,10 @@ mod tests {
     fn no_fitting_node_explains_why() {
         let nodes = vec![(node("a", true, true), 0)];
         let err = choose_node(&json!({"spec":{}}), &nodes).unwrap_err();
-        assert!(err.starts_with("0/1 nodes are available: 1 node(s) were unschedulable"));
+        assert_eq!(
+            err,
+            "0/1 nodes are available: 1 node(s) were unschedulable. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling."
+        );
     }
 
     #[test]
@@ -151,5 +247,22 @@ mod tests {
         let nodes = vec![(node("a", true, false), 0)];
         let pod = json!({"spec":{"nodeSelector":{"kubernetes.io/os":"windows"}}});
         assert!(choose_node(&pod, &nodes).is_err());
+    }
+
+    #[test]
+    fn fit_error_counts_reasons_per_node_like_the_scheduler() {
+        let mut cp = node("cp", true, false);
+        cp["spec"]["taints"] =
+            json!([{"key": "node-role.kubernetes.io/control-plane", "effect": "NoSchedule"}]);
+        let nodes = vec![
+            (cp, 0),
+            (node("a", true, false), 0),
+            (node("b", true, false), 0),
+        ];
+        let pod = json!({"spec":{"nodeSelector":{"disktype":"ssd"}}});
+        assert_eq!(
+            choose_node(&pod, &nodes).unwrap_err(),
+            "0/3 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, 2 node(s) didn't match Pod's node affinity/selector. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling."
+        );
     }
 }
