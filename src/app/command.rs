@@ -19,6 +19,8 @@ pub enum Command {
     PortForward(Vec<String>),
     /// `:drain [NODE...]`: the drain wizard for these nodes, or for every node the filter shows.
     Drain(Vec<String>),
+    /// `:events`: the events view of the shown contexts.
+    Events,
 }
 
 const WORDS: &[(&str, &[&str])] = &[
@@ -32,6 +34,7 @@ const WORDS: &[(&str, &[&str])] = &[
     ("logs", &["logs", "log"]),
     ("forwards", &["forwards", "pf", "portforwards"]),
     ("drain", &["drain"]),
+    ("events", &["events", "ev", "event"]),
 ];
 
 pub fn parse(input: &str) -> Result<Command, String> {
@@ -57,8 +60,9 @@ pub fn parse(input: &str) -> Result<Command, String> {
         Some("forwards") if rest.is_empty() => Ok(Command::Forwards),
         Some("forwards") => Ok(Command::PortForward(rest)),
         Some("drain") => Ok(Command::Drain(rest)),
+        Some("events") => Ok(Command::Events),
         _ => Err(format!(
-            "unknown command :{head} (try :pods, :deploy, :nodes, :ctx, :ns, :logs, :pf, :q)"
+            "unknown command :{head} (try :pods, :deploy, :nodes, :events, :ctx, :ns, :logs, :pf, :q)"
         )),
     }
 }
@@ -117,6 +121,9 @@ mod tests {
     fn aliases_parse_like_k9s() {
         assert_eq!(parse("po"), Ok(Command::Pods));
         assert_eq!(parse("deploy"), Ok(Command::Deployments));
+        assert_eq!(parse("ev"), Ok(Command::Events));
+        assert_eq!(parse("event"), Ok(Command::Events));
+        assert_eq!(parse("events"), Ok(Command::Events));
         assert_eq!(parse("ctx stg"), Ok(Command::Context(Some("stg".into()))));
         assert_eq!(parse("ns all"), Ok(Command::Namespace(None)));
         assert_eq!(

@@ -6,6 +6,8 @@ use jiff::Timestamp;
 use crate::cluster::events::SessionEvent;
 use crate::cluster::kubeconfig::ContextInfo;
 
+use super::containers::ContainersMsg;
+use super::events::EventsCmd;
 use super::forwards::{ForwardCmd, ForwardMsg};
 use super::logs::{LogCmd, LogMsg};
 use super::mutation::Mutation;
@@ -34,6 +36,8 @@ pub enum Msg {
     Forward(ForwardMsg),
     /// Drain progress and mutation outcomes (see `app::recovery`).
     Recovery(RecoveryMsg),
+    /// A pod's containers, fetched for the containers view.
+    Containers(ContainersMsg),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,6 +68,14 @@ pub enum Cmd {
     Mutate(Mutation),
     /// One API call a node's drain asked for, audited; answered by `RecoveryMsg::DrainAnswer`.
     Drain(DrainCmd),
+    /// Start / stop a context's watch on events (run by `exec::events`).
+    Events(EventsCmd),
+    /// GET a pod fresh for its containers; answered by `Msg::Containers`.
+    FetchContainers {
+        context: String,
+        namespace: String,
+        pod: String,
+    },
 }
 
 /// The calls a drain machine makes (`app::wizard::drive`).

@@ -80,6 +80,8 @@ impl ContextState {
             ClusterEvent::ReplicaSets(d) => apply(&mut self.replicasets, d),
             ClusterEvent::Pods(d) => apply(&mut self.pods, d),
             ClusterEvent::Pdbs(d) => apply(&mut self.pdbs, d),
+            // Kept by the events view (`app::events`), which takes them before they get here.
+            ClusterEvent::Events(_) => {}
             ClusterEvent::Watch { resource, state } => {
                 self.watches.insert(resource, state);
             }
@@ -212,6 +214,10 @@ pub enum Screen {
     Drain,
     /// Rollout progress of the shown contexts' deployments.
     Rollouts,
+    /// Events of the shown contexts (`app::events`).
+    Events,
+    /// One pod's containers, a drill-down level (`app::containers`).
+    Containers,
 }
 
 /// A line being typed at the bottom of the screen.
@@ -288,6 +294,10 @@ pub struct State {
     pub results: Option<Results>,
     /// Contexts the config file marks read-only: no mutation reaches them.
     pub readonly_contexts: Vec<String>,
+    /// The events view's rows, watches and cursor.
+    pub events: super::events::EventsState,
+    /// The drill-down path (breadcrumb), its pod scope and the containers view.
+    pub drill: super::drill::Drill,
 }
 
 impl State {
@@ -329,6 +339,8 @@ impl State {
             confirm: None,
             results: None,
             readonly_contexts: Vec::new(),
+            events: Default::default(),
+            drill: Default::default(),
         }
     }
 

@@ -21,7 +21,10 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
 /// Recomputes what depends on many rows (the drain wizard's plan, and the drains fed by it),
 /// once after a burst of messages.
 pub fn settle(state: &mut State) -> Vec<Cmd> {
-    super::wizard::drive::refresh(state)
+    let mut cmds = super::wizard::drive::refresh(state);
+    cmds.extend(super::events::settle(state));
+    cmds.extend(super::containers::settle(state));
+    cmds
 }
 
 fn react(state: &mut State, msg: Msg) -> Vec<Cmd> {
@@ -35,7 +38,9 @@ fn react(state: &mut State, msg: Msg) -> Vec<Cmd> {
             vec![]
         }
         Msg::Cluster(ev) => {
-            let ev = *ev;
+            let Some(ev) = super::events::take(state, *ev) else {
+                return vec![];
+            };
             if let Some(i) = state.context_index(&ev.context) {
                 // Per event only identity checks: thousands arrive per second.
                 super::confirm::cancel_if_gone(state, &ev.context, &ev.event);
@@ -80,6 +85,7 @@ fn react(state: &mut State, msg: Msg) -> Vec<Cmd> {
         Msg::Logs(m) => super::logs::update(state, m),
         Msg::Forward(m) => super::forwards::update(state, m),
         Msg::Recovery(m) => super::outcome::update(state, m),
+        Msg::Containers(m) => super::containers::update(state, m),
         Msg::ConfigProblem(text) => {
             state.notice = Some((Level::Warn, text));
             state.dirty = true;

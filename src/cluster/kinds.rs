@@ -243,7 +243,9 @@ pub(crate) mod tests {
                 vec![]
             },
             namespaced,
-            verbs: ["get", "list", "watch", "delete"].map(String::from).to_vec(),
+            verbs: ["get", "list", "watch", "delete"]
+                .map(String::from)
+                .to_vec(),
         }
     }
 

@@ -2,13 +2,14 @@
 //! report [`SessionEvent`]s. Dropping the [`Session`] stops them all.
 
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
-use k8s_openapi::api::core::v1::{Node, Pod};
+use k8s_openapi::api::core::v1::{Event, Node, Pod};
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 use kube::Api;
 use tokio::sync::{mpsc, watch as signal};
 use tokio::task::JoinHandle;
 
 use super::emit::Emitter;
+use super::event_rows::EventRow;
 use super::events::{ClusterEvent, ResourceKind, SessionEvent};
 use super::health::{self, HealthLink};
 use super::kubeconfig::ContextInfo;
@@ -21,6 +22,9 @@ pub struct Session {
     namespace: Option<String>,
     client: kube::Client,
     tasks: Vec<JoinHandle<()>>,
+    /// Kept for watches started later (events, while their view is open).
+    out: Emitter,
+    link: HealthLink,
 }
 
 impl Session {
@@ -114,6 +118,8 @@ impl Session {
             namespace,
             client,
             tasks,
+            out,
+            link,
         }
     }
 
@@ -129,6 +135,24 @@ impl Session {
     /// The context's client, for reads (describe, YAML) and operations.
     pub fn client(&self) -> &kube::Client {
         &self.client
+    }
+}
+
+impl Session {
+    /// Starts a watch on the context's Events (in the session's namespace, or all), reporting
+    /// `ClusterEvent::Events` and `ResourceKind::Events` states. Aborting the handle stops it.
+    pub fn watch_events(&self) -> JoinHandle<()> {
+        spawn_watch(
+            scoped::<Event>(&self.client, self.namespace.as_deref()),
+            Watched {
+                kind: ResourceKind::Events,
+                namespace: self.namespace.clone(),
+                project: EventRow::from_event,
+                wrap: ClusterEvent::Events,
+            },
+            &self.out,
+            &self.link,
+        )
     }
 }
 

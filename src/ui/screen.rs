@@ -44,6 +44,8 @@ pub fn draw(f: &mut Frame, state: &State, theme: &Theme) {
         Screen::Forwards => crate::ui::forwards_view::draw(f, main, state, theme),
         Screen::Drain => crate::ui::recovery_view::draw_wizard(f, main, state, theme),
         Screen::Rollouts => crate::ui::rollouts_view::draw(f, main, state, theme),
+        Screen::Events => crate::ui::events_view::draw(f, main, state, theme),
+        Screen::Containers => crate::ui::containers_view::draw(f, main, state, theme),
     }
     draw_notice(f, notice, state, theme);
     draw_bottom(f, bottom, state, theme);
@@ -280,12 +282,15 @@ fn draw_table(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         .as_ref()
         .map(|l| format!(" -l {}", l.text))
         .unwrap_or_default();
-    let title = format!(
-        " {}({})[{}]{filter}{labels} ",
-        state.view.title(),
-        scope,
-        rows.len()
-    );
+    let title = match crate::app::drill::breadcrumb(state) {
+        Some(path) => format!(" {path}[{}]{filter}{labels} ", rows.len()),
+        None => format!(
+            " {}({})[{}]{filter}{labels} ",
+            state.view.title(),
+            scope,
+            rows.len()
+        ),
+    };
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.border_focused)
