@@ -188,9 +188,9 @@ fn enter_on_a_deployment_lists_its_pods_and_esc_returns_with_the_cursor_on_it() 
     super::super::table_keys::switch_view(&mut s, ViewKind::Deployments);
     s.filter = TextFilter::new("web");
     cursor_on(&mut s, "web");
-    let stg_web = s.cursor.clone().unwrap();
+    let prod_web = s.cursor.clone().unwrap();
     // The cursor is on one context's deployment in a merged table: that context's pods only.
-    assert_eq!(stg_web.context, "prod");
+    assert_eq!(prod_web.context, "prod");
     press(&mut s, KeyCode::Enter);
     assert_eq!(s.view, ViewKind::Pods);
     assert!(
@@ -210,7 +210,7 @@ fn enter_on_a_deployment_lists_its_pods_and_esc_returns_with_the_cursor_on_it() 
     );
     press(&mut s, KeyCode::Esc);
     assert_eq!(s.view, ViewKind::Deployments);
-    assert_eq!(s.cursor, Some(stg_web));
+    assert_eq!(s.cursor, Some(prod_web));
     assert_eq!(s.filter.text, "web", "the level comes back as it was");
     assert_eq!(breadcrumb(&s), None);
 }

@@ -202,9 +202,9 @@ mod tests {
     }
 
     #[test]
-    fn enter_asks_for_a_fresh_describe_of_the_selected_row() {
+    fn describe_asks_for_a_fresh_describe_of_the_selected_row() {
         let mut s = state(false);
-        let cmds = update(&mut s, code(KeyCode::Enter));
+        let cmds = update(&mut s, key('d'));
         assert_eq!(cmds.len(), 1);
         assert!(
             matches!(&cmds[0], Cmd::Fetch { what: Fetch::Describe, kind: "Pod", namespace, .. } if namespace == "default")

@@ -446,9 +446,35 @@ fn draw_bottom(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             truncate_to_width(&super::help_view::wizard_hints(state), area.width as usize),
             theme.dim,
         ),
+        None if matches!(state.screen, Screen::Events | Screen::Containers) => {
+            let own: &[(Action, &str)] = if state.screen == Screen::Events {
+                &[
+                    (Action::Drill, "go to object"),
+                    (Action::WarningsOnly, "warnings only"),
+                    (Action::Filter, "filter"),
+                ]
+            } else {
+                &[(Action::Owner, "owner")]
+            };
+            let hints: Vec<String> = own
+                .iter()
+                .chain(&[
+                    (Action::Back, "back"),
+                    (Action::NextContext, "next context"),
+                    (Action::ToggleMergedContexts, "merge/split"),
+                    (Action::Help, "help"),
+                ])
+                .filter_map(|(a, w)| hint(state, *a, w))
+                .collect();
+            Line::styled(
+                truncate_to_width(&hints.join("  "), area.width as usize),
+                theme.dim,
+            )
+        }
         None => {
             let hints: Vec<String> = [
                 (Action::CommandMode, "command"),
+                (Action::Drill, "open"),
                 (Action::Filter, "filter"),
                 (Action::NextContext, "next context"),
                 (Action::ToggleMergedContexts, "merge/split"),
