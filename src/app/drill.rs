@@ -97,6 +97,8 @@ impl Scope {
 #[derive(Debug, Clone)]
 pub struct Place {
     pub screen: Screen,
+    /// The focused context (tab may move it on the level above).
+    pub focus: usize,
     pub view: ViewKind,
     pub cursor: Option<RowId>,
     pub filter: TextFilter,
@@ -128,6 +130,7 @@ pub struct Drill {
 fn here(state: &State) -> Place {
     Place {
         screen: state.screen,
+        focus: state.focus,
         view: state.view,
         cursor: state.cursor.clone(),
         filter: state.filter.clone(),
@@ -157,6 +160,7 @@ pub fn back(state: &mut State) -> bool {
         return false;
     };
     state.screen = back.screen;
+    state.focus = back.focus.min(state.contexts.len().saturating_sub(1));
     state.view = back.view;
     state.cursor = back.cursor;
     state.filter = back.filter;
@@ -170,6 +174,10 @@ pub fn back(state: &mut State) -> bool {
 /// Leaves every drilled level where it is (a view chosen by key or command starts afresh).
 pub fn reset(state: &mut State) {
     state.drill = Drill::default();
+    // Those screens are levels of a path: without it they close.
+    if matches!(state.screen, Screen::Events | Screen::Containers) {
+        state.screen = Screen::Table;
+    }
 }
 
 /// What a level is called in the breadcrumb.
@@ -219,7 +227,7 @@ fn show(state: &mut State, view: ViewKind) {
 
 /// `enter` on a table row.
 pub fn enter(state: &mut State) -> Vec<Cmd> {
-    enum Into {
+    enum Below {
         Pods(Scope, String),
         Containers(String, String, String),
     }
@@ -231,23 +239,23 @@ pub fn enter(state: &mut State) -> Vec<Cmd> {
         Some(row) => {
             let ctx = state.contexts[row.context()].name().to_string();
             match row {
-                RowRef::Deployment(_, d) => Into::Pods(
+                RowRef::Deployment(_, d) => Below::Pods(
                     Scope::selector(&ctx, &d.namespace, &d.selector),
                     format!("deploy {}/{}", d.namespace, d.name),
                 ),
-                RowRef::Node(_, n) => Into::Pods(
+                RowRef::Node(_, n) => Below::Pods(
                     Scope::Node {
                         context: ctx.clone(),
                         node: n.name.clone(),
                     },
                     format!("node {}", n.name),
                 ),
-                RowRef::Pod(_, p) => Into::Containers(ctx, p.namespace.clone(), p.name.clone()),
+                RowRef::Pod(_, p) => Below::Containers(ctx, p.namespace.clone(), p.name.clone()),
             }
         }
     };
     match into {
-        Into::Pods(scope, label) => {
+        Below::Pods(scope, label) => {
             let root = scope.context().to_string();
             push(state, &root, label);
             state.drill.scope = Some(scope);
@@ -255,7 +263,7 @@ pub fn enter(state: &mut State) -> Vec<Cmd> {
             show(state, ViewKind::Pods);
             vec![]
         }
-        Into::Containers(ctx, ns, pod) => {
+        Below::Containers(ctx, ns, pod) => {
             push(state, &ctx, format!("pod {ns}/{pod}"));
             containers::open(state, ctx, ns, pod)
         }
@@ -311,10 +319,10 @@ pub fn jump_to(state: &mut State, context: &str, kind: &str, namespace: &str, na
     state.drill.containers = None;
     show(state, view);
     // Focused on another context, or a `:ns` hiding it: show the object's context and namespace.
-    if !state.merged {
-        if let Some(i) = state.context_index(context) {
-            state.focus = i;
-        }
+    if !state.merged
+        && let Some(i) = state.context_index(context)
+    {
+        state.focus = i;
     }
     if !namespace.is_empty() && state.namespace.as_deref().is_some_and(|n| n != namespace) {
         state.notice = Some((

@@ -74,7 +74,10 @@ fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
                     (state.focus + n - 1) % n
                 };
                 state.cursor = None;
-                super::drill::reset(state);
+                // The events view follows the focus; a drilled path belongs to its context.
+                if state.screen != Screen::Events {
+                    super::drill::reset(state);
+                }
             }
         }
         Action::ToggleMergedContexts => {

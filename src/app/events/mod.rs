@@ -161,6 +161,11 @@ pub fn take(state: &mut State, ev: SessionEvent) -> Option<SessionEvent> {
             apply(state, &context, delta);
             None
         }
+        // A stopped watch's last word must not mark its context as watched again.
+        ClusterEvent::Watch {
+            resource: ResourceKind::Events,
+            ..
+        } if !state.events.watching.contains(&context) => None,
         event => Some(SessionEvent { context, event }),
     }
 }

@@ -329,3 +329,47 @@ fn each_context_keeps_at_most_its_cap() {
     );
     assert_eq!(counts(&s), (4, 1));
 }
+
+#[test]
+fn tab_on_the_unmerged_events_view_follows_the_focus_and_esc_restores_it() {
+    let mut s = state();
+    s.merged = false;
+    open_with_events(&mut s);
+    assert_eq!(order(&s), vec!["p2", "p3", "p1"]);
+    assert!(
+        s.events.stores.get("stg").is_none(),
+        "stg was not shown, nor watched"
+    );
+    let cmds = press(&mut s, KeyCode::Tab);
+    assert_eq!(s.screen, Screen::Events);
+    assert_eq!(
+        watch_cmds(&cmds),
+        vec![EventsCmd::Watch {
+            context: "stg".into()
+        }]
+    );
+    cluster(
+        &mut s,
+        "stg",
+        ClusterEvent::Events(Delta::Reset(vec![ev(
+            "s1",
+            "Warning",
+            "FailedScheduling",
+            "web-1",
+            40,
+        )])),
+    );
+    assert_eq!(order(&s), vec!["s1"]);
+    press(&mut s, KeyCode::Esc);
+    assert_eq!((s.screen, s.focus), (Screen::Table, 0));
+}
+
+#[test]
+fn a_view_command_from_the_events_view_goes_to_the_table() {
+    let mut s = state();
+    open_with_events(&mut s);
+    typed(&mut s, ":deploy");
+    press(&mut s, KeyCode::Enter);
+    assert_eq!((s.screen, s.view), (Screen::Table, ViewKind::Deployments));
+    assert!(!is_open(&s));
+}
