@@ -59,9 +59,9 @@ fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
                 state.filter = TextFilter::default();
                 state.labels = None;
                 state.cursor = None;
-            } else if super::drill::back(state) {
-                state.notice = None;
             } else {
+                // A drilled level goes back up; the top level only clears the notice.
+                super::drill::back(state);
                 state.notice = None;
             }
         }

@@ -132,7 +132,7 @@ impl Catalog {
         let word = word.to_ascii_lowercase();
         self.kinds
             .iter()
-            .filter(|k| k.categories.iter().any(|c| *c == word) && k.can("list"))
+            .filter(|k| k.categories.contains(&word) && k.can("list"))
             .collect()
     }
 

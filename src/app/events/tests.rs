@@ -337,7 +337,7 @@ fn tab_on_the_unmerged_events_view_follows_the_focus_and_esc_restores_it() {
     open_with_events(&mut s);
     assert_eq!(order(&s), vec!["p2", "p3", "p1"]);
     assert!(
-        s.events.stores.get("stg").is_none(),
+        !s.events.stores.contains_key("stg"),
         "stg was not shown, nor watched"
     );
     let cmds = press(&mut s, KeyCode::Tab);
