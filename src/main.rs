@@ -289,6 +289,7 @@ async fn cockpit(args: CockpitArgs) -> anyhow::Result<()> {
         .map(|b| b.name.clone())
         .collect();
     state.logs.cap = cfg.log_buffer_lines;
+    state.events.cap = cfg.events_per_context.max(1);
     state.logs.startup = args.logs.clone();
     let audit_path = args.audit_log.clone().or_else(audit::default_path);
     run::run(state, theme, loaded, namespace, problems, audit_path).await

@@ -68,7 +68,7 @@ impl Seen {
                 self.resets.entry("deployments").or_default(),
                 d,
             ),
-            ClusterEvent::ReplicaSets(_) | ClusterEvent::Pdbs(_) => {}
+            ClusterEvent::ReplicaSets(_) | ClusterEvent::Pdbs(_) | ClusterEvent::Events(_) => {}
             ClusterEvent::Watch { resource, state } => {
                 self.watch.insert(resource, state);
             }

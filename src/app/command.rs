@@ -24,6 +24,8 @@ pub enum Command {
     /// `:WORD` naming a resource type (`svc`, `certificates.cert-manager.io`), resolved against
     /// the contexts' discovery; `:ns` alone is the namespaces view.
     Resource(String),
+    /// `:events`: the events view of the shown contexts.
+    Events,
 }
 
 const WORDS: &[(&str, &[&str])] = &[
@@ -38,6 +40,7 @@ const WORDS: &[(&str, &[&str])] = &[
     ("forwards", &["forwards", "pf", "portforwards"]),
     ("drain", &["drain"]),
     ("kinds", &["kinds", "api-resources", "resources"]),
+    ("events", &["events", "ev", "event"]),
 ];
 
 pub fn parse(input: &str) -> Result<Command, String> {
@@ -65,9 +68,10 @@ pub fn parse(input: &str) -> Result<Command, String> {
         Some("forwards") => Ok(Command::PortForward(rest)),
         Some("drain") => Ok(Command::Drain(rest)),
         Some("kinds") => Ok(Command::Kinds),
+        Some("events") => Ok(Command::Events),
         _ if rest.is_empty() && is_type_word(head) => Ok(Command::Resource(head.to_string())),
         _ => Err(format!(
-            "unknown command :{head} (try :pods, :svc, :kinds, :ctx, :ns, :logs, :pf, :q)"
+            "unknown command :{head} (try :pods, :svc, :kinds, :events, :ctx, :ns, :logs, :pf, :q)"
         )),
     }
 }
@@ -154,6 +158,9 @@ mod tests {
     fn aliases_parse_like_k9s() {
         assert_eq!(parse("po"), Ok(Command::Pods));
         assert_eq!(parse("deploy"), Ok(Command::Deployments));
+        assert_eq!(parse("ev"), Ok(Command::Events));
+        assert_eq!(parse("event"), Ok(Command::Events));
+        assert_eq!(parse("events"), Ok(Command::Events));
         assert_eq!(parse("ctx stg"), Ok(Command::Context(Some("stg".into()))));
         assert_eq!(parse("ns all"), Ok(Command::Namespace(None)));
         assert_eq!(

@@ -125,6 +125,8 @@ fn screen(state: &mut State, key: &KeyEvent) -> Handled {
             state.screen = Screen::Table;
             consumed()
         }
+        Screen::Events => super::events::on_key(state, key),
+        Screen::Containers => super::containers::on_key(state, key),
         Screen::Rollouts | Screen::Table => Handled::Ignored,
     }
 }
@@ -144,6 +146,8 @@ fn movement(state: &mut State, key: &KeyEvent) -> Handled {
         Screen::Table => table::move_cursor(state, delta),
         Screen::Drain => super::wizard::move_cursor(state, delta),
         Screen::Forwards => super::forwards::move_cursor(state, delta),
+        Screen::Events => super::events::move_cursor(state, delta),
+        Screen::Containers => super::containers::move_cursor(state, delta),
         Screen::Logs | Screen::Rollouts => return Handled::Ignored,
     }
     consumed()

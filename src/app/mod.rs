@@ -3,6 +3,9 @@
 
 pub mod command;
 pub mod confirm;
+pub mod containers;
+pub mod drill;
+pub mod events;
 pub mod filter;
 pub mod forward_dialog;
 pub mod forwards;

@@ -7,6 +7,8 @@ use crate::cluster::events::SessionEvent;
 use crate::cluster::kinds::KindInfo;
 use crate::cluster::kubeconfig::ContextInfo;
 
+use super::containers::ContainersMsg;
+use super::events::EventsCmd;
 use super::forwards::{ForwardCmd, ForwardMsg};
 use super::logs::{LogCmd, LogMsg};
 use super::mutation::Mutation;
@@ -35,6 +37,8 @@ pub enum Msg {
     Forward(ForwardMsg),
     /// Drain progress and mutation outcomes (see `app::recovery`).
     Recovery(RecoveryMsg),
+    /// A pod's containers, fetched for the containers view.
+    Containers(ContainersMsg),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,6 +75,14 @@ pub enum Cmd {
     UnwatchKind { context: String, id: &'static str },
     /// Read a context's discovery again.
     Rediscover { context: String },
+    /// Start / stop a context's watch on events (run by `exec::events`).
+    Events(EventsCmd),
+    /// GET a pod fresh for its containers; answered by `Msg::Containers`.
+    FetchContainers {
+        context: String,
+        namespace: String,
+        pod: String,
+    },
 }
 
 /// The calls a drain machine makes (`app::wizard::drive`).

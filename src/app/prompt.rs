@@ -22,7 +22,7 @@ pub fn on_prompt_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
     match key.code {
         KeyCode::Esc => {
             if matches!(state.prompt, Some(Prompt::Filter(_))) {
-                state.filter = TextFilter::default();
+                set_filter(state, TextFilter::default());
             }
             state.prompt = None;
             return vec![];
@@ -50,10 +50,20 @@ pub fn on_prompt_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
     }
     // The `/` filter applies as it is typed, as in k9s.
     if let Some(Prompt::Filter(t)) = &state.prompt {
-        state.filter = TextFilter::new(t);
-        state.cursor = None;
+        let filter = TextFilter::new(t);
+        set_filter(state, filter);
     }
     vec![]
+}
+
+/// The `/` filter belongs to the screen it was typed on: the events view has its own.
+fn set_filter(state: &mut State, filter: TextFilter) {
+    if state.screen == Screen::Events {
+        super::events::set_filter(state, filter);
+    } else {
+        state.filter = filter;
+        state.cursor = None;
+    }
 }
 
 fn namespaces(state: &State) -> Vec<String> {
@@ -101,8 +111,7 @@ fn submit(state: &mut State, prompt: Prompt) -> Vec<Cmd> {
             vec![]
         }
         Prompt::Filter(t) => {
-            state.filter = TextFilter::new(&t);
-            state.cursor = None;
+            set_filter(state, TextFilter::new(&t));
             vec![]
         }
         Prompt::LabelFilter(t) => {
@@ -143,6 +152,7 @@ fn submit(state: &mut State, prompt: Prompt) -> Vec<Cmd> {
                 super::wizard::open_drain(state, nodes);
                 vec![]
             }
+            Ok(Command::Events) => super::events::open(state),
             Ok(Command::Forwards) => {
                 state.screen = Screen::Forwards;
                 vec![]

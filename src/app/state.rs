@@ -88,6 +88,8 @@ impl ContextState {
             ClusterEvent::ReplicaSets(d) => apply(&mut self.replicasets, d),
             ClusterEvent::Pods(d) => apply(&mut self.pods, d),
             ClusterEvent::Pdbs(d) => apply(&mut self.pdbs, d),
+            // Kept by the events view (`app::events`), which takes them before they get here.
+            ClusterEvent::Events(_) => {}
             ClusterEvent::Watch { resource, state } => {
                 self.watches.insert(resource, state);
             }
@@ -251,6 +253,10 @@ pub enum Screen {
     Drain,
     /// Rollout progress of the shown contexts' deployments.
     Rollouts,
+    /// Events of the shown contexts (`app::events`).
+    Events,
+    /// One pod's containers, a drill-down level (`app::containers`).
+    Containers,
 }
 
 /// A line being typed at the bottom of the screen.
@@ -331,6 +337,10 @@ pub struct State {
     pub wide: bool,
     /// Generic kinds being watched, per (context, identity Kind), with when each was last shown.
     pub kind_watches: BTreeMap<(String, &'static str), Timestamp>,
+    /// The events view's rows, watches and cursor.
+    pub events: super::events::EventsState,
+    /// The drill-down path (breadcrumb), its pod scope and the containers view.
+    pub drill: super::drill::Drill,
 }
 
 impl State {
@@ -374,6 +384,8 @@ impl State {
             readonly_contexts: Vec::new(),
             wide: false,
             kind_watches: BTreeMap::new(),
+            events: Default::default(),
+            drill: Default::default(),
         }
     }
 

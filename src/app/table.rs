@@ -200,7 +200,10 @@ pub fn visible(state: &State) -> Vec<RowRef<'_>> {
             ViewKind::Pods => rows.extend(
                 ctx.pods
                     .values()
-                    .filter(|p| in_namespace(state, &p.namespace))
+                    .filter(|p| {
+                        super::drill::admits_pod(state, ci, p)
+                            .unwrap_or_else(|| in_namespace(state, &p.namespace))
+                    })
                     .filter(|p| state.labels.as_ref().is_none_or(|l| l.matches(&p.labels)))
                     .filter(|p| {
                         text_match(state, &[&p.namespace, &p.name, &p.status, &p.node, &p.ip])

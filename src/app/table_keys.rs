@@ -22,7 +22,14 @@ pub fn on_table_action(state: &mut State, action: Action) -> Vec<Cmd> {
     on_action(state, action)
 }
 
+/// A view chosen by key or command: any drilled-down path is left behind.
 pub fn switch_view(state: &mut State, view: ViewKind) {
+    super::drill::reset(state);
+    set_view(state, view);
+}
+
+/// Shows `view` (cursor on its first row), keeping the sort when the view has that column.
+pub fn set_view(state: &mut State, view: ViewKind) {
     state.view = view;
     state.cursor = None;
     let sortable = table::sortable(state, view);
@@ -53,6 +60,8 @@ fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
                 state.labels = None;
                 state.cursor = None;
             } else {
+                // A drilled level goes back up; the top level only clears the notice.
+                super::drill::back(state);
                 state.notice = None;
             }
         }
@@ -65,11 +74,15 @@ fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
                     (state.focus + n - 1) % n
                 };
                 state.cursor = None;
+                // The events view follows the focus; a drilled path belongs to its context.
+                if state.screen != Screen::Events {
+                    super::drill::reset(state);
+                }
             }
         }
         Action::ToggleMergedContexts => {
             state.merged = !state.merged;
-            switch_view(state, state.view);
+            set_view(state, state.view);
         }
         Action::ViewNodes => switch_view(state, ViewKind::Nodes),
         Action::ViewDeployments => switch_view(state, ViewKind::Deployments),
@@ -90,6 +103,9 @@ fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
             }
         }
         Action::Describe | Action::Yaml => return fetch(state, action == Action::Yaml),
+        Action::Drill => return super::drill::enter(state),
+        Action::Owner => return super::drill::owner(state),
+        Action::Events => return super::events::open(state),
         Action::Logs => return super::logs::open_for_selection(state),
         Action::PortForward => return super::forwards::open_dialog(state),
         Action::Forwards => state.screen = Screen::Forwards,

@@ -24,6 +24,8 @@ pub fn settle(state: &mut State) -> Vec<Cmd> {
     let mut cmds = super::wizard::drive::refresh(state);
     // A catalog that just arrived, or a context just shown, may let the open kind be watched.
     cmds.extend(super::kinds::sync_watches(state));
+    cmds.extend(super::events::settle(state));
+    cmds.extend(super::containers::settle(state));
     cmds
 }
 
@@ -38,7 +40,9 @@ fn react(state: &mut State, msg: Msg) -> Vec<Cmd> {
             vec![]
         }
         Msg::Cluster(ev) => {
-            let ev = *ev;
+            let Some(ev) = super::events::take(state, *ev) else {
+                return vec![];
+            };
             if let Some(i) = state.context_index(&ev.context) {
                 // A kind's watch stopped a moment ago may still have events on their way.
                 if let ClusterEvent::KindOpened { id, .. } = &ev.event
@@ -91,6 +95,7 @@ fn react(state: &mut State, msg: Msg) -> Vec<Cmd> {
         Msg::Logs(m) => super::logs::update(state, m),
         Msg::Forward(m) => super::forwards::update(state, m),
         Msg::Recovery(m) => super::outcome::update(state, m),
+        Msg::Containers(m) => super::containers::update(state, m),
         Msg::ConfigProblem(text) => {
             state.notice = Some((Level::Warn, text));
             state.dirty = true;
@@ -207,9 +212,9 @@ mod tests {
     }
 
     #[test]
-    fn enter_asks_for_a_fresh_describe_of_the_selected_row() {
+    fn describe_asks_for_a_fresh_describe_of_the_selected_row() {
         let mut s = state(false);
-        let cmds = update(&mut s, code(KeyCode::Enter));
+        let cmds = update(&mut s, key('d'));
         assert_eq!(cmds.len(), 1);
         assert!(
             matches!(&cmds[0], Cmd::Fetch { what: Fetch::Describe, kind: "Pod", namespace, .. } if namespace == "default")

@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use jiff::Timestamp;
 
+use super::event_rows::EventRow;
 use super::generic::{GenericRow, KindColumns};
 use super::kinds::Catalog;
 use super::rows::{DeploymentRow, Key, NodeRow, PdbRow, PodRow, ReplicaSetRow};
@@ -26,6 +27,8 @@ pub enum ResourceKind {
     ReplicaSets,
     Pods,
     PodDisruptionBudgets,
+    /// core/v1 Events: watched only while the events view is open (and briefly after).
+    Events,
 }
 
 impl ResourceKind {
@@ -45,6 +48,7 @@ impl ResourceKind {
             ResourceKind::ReplicaSets => "replicasets.apps",
             ResourceKind::Pods => "pods",
             ResourceKind::PodDisruptionBudgets => "poddisruptionbudgets.policy",
+            ResourceKind::Events => "events",
         }
     }
 }
@@ -83,6 +87,8 @@ pub enum ClusterEvent {
     ReplicaSets(Delta<ReplicaSetRow>),
     Pods(Delta<PodRow>),
     Pdbs(Delta<PdbRow>),
+    /// Only while a watch on events runs (`Session::watch_events`).
+    Events(Delta<EventRow>),
     Watch {
         resource: ResourceKind,
         state: WatchState,

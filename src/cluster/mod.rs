@@ -1,8 +1,10 @@
 //! Everything that talks to Kubernetes, and no UI: kubeconfig contexts, one session per live
 //! context (client, watchers, health), row projections, and reads for describe/YAML views.
 
+pub mod container_rows;
 pub mod describe;
 pub(crate) mod emit;
+pub mod event_rows;
 pub mod events;
 pub mod forward;
 pub mod generic;

@@ -2,7 +2,7 @@
 //! report [`SessionEvent`]s. Dropping the [`Session`] stops them all.
 
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
-use k8s_openapi::api::core::v1::{Node, Pod};
+use k8s_openapi::api::core::v1::{Event, Node, Pod};
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -12,6 +12,7 @@ use tokio::sync::{Notify, mpsc, watch as signal};
 use tokio::task::JoinHandle;
 
 use super::emit::Emitter;
+use super::event_rows::EventRow;
 use super::events::{ClusterEvent, ResourceKind, SessionEvent};
 use super::health::{self, HealthLink};
 use super::kind_watch;
@@ -187,6 +188,24 @@ impl Session {
     /// The context's client, for reads (describe, YAML) and operations.
     pub fn client(&self) -> &kube::Client {
         &self.client
+    }
+}
+
+impl Session {
+    /// Starts a watch on the context's Events (in the session's namespace, or all), reporting
+    /// `ClusterEvent::Events` and `ResourceKind::Events` states. Aborting the handle stops it.
+    pub fn watch_events(&self) -> JoinHandle<()> {
+        spawn_watch(
+            scoped::<Event>(&self.client, self.namespace.as_deref()),
+            Watched {
+                what: Watching::Rich(ResourceKind::Events),
+                namespace: self.namespace.clone(),
+                project: Box::new(EventRow::from_event),
+                wrap: Box::new(ClusterEvent::Events),
+            },
+            &self.out,
+            &self.link,
+        )
     }
 }
 

@@ -3,6 +3,7 @@
 //! cockpit that awaits; results come back to `app::update` as `Msg`s.
 
 pub mod drain;
+mod events;
 mod forwards;
 mod logs;
 mod mutations;
@@ -32,6 +33,8 @@ pub struct Executors {
     pub(crate) forwards: forwards::ForwardTasks,
     /// Where every mutation is recorded; None when there is no state directory.
     pub(crate) audit_path: Option<std::path::PathBuf>,
+    /// Watches on events, while the events view is open (and briefly after).
+    pub(crate) event_watches: events::EventWatches,
 }
 
 impl Executors {
@@ -106,6 +109,12 @@ impl Executors {
                 }
             }
             Cmd::Logs(c) => logs::run(self, c).await,
+            Cmd::Events(c) => events::run(self, c),
+            Cmd::FetchContainers {
+                context,
+                namespace,
+                pod,
+            } => events::fetch_containers(self, context, namespace, pod),
             Cmd::Forward(c) => forwards::run(self, c).await,
             Cmd::Mutate(m) => mutations::run(self, m).await,
             Cmd::Drain(c) => {

@@ -42,6 +42,7 @@ pub async fn run(
         logs: Default::default(),
         forwards: Default::default(),
         audit_path,
+        event_watches: Default::default(),
     };
     for c in state.contexts.clone() {
         if let Err(e) = exec.open(&c.info).await {

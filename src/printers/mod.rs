@@ -4,6 +4,7 @@
 //! simulator's `meta.k8s.io/v1` Table answers and the cockpit's rows can never disagree.
 
 pub mod age;
+pub mod event;
 pub mod jsonpath;
 pub mod node;
 pub mod pod;

@@ -17,6 +17,8 @@ pub struct Config {
     pub forwards: Vec<Bookmark>,
     /// Lines each log pane keeps; older lines are dropped.
     pub log_buffer_lines: usize,
+    /// Events the events view keeps per context; the least recently seen are dropped.
+    pub events_per_context: usize,
 }
 
 /// `forwards:` entry: `{name: kubeapps, context: prod, namespace: kubeapps, target: svc/kubeapps, ports: "8080:80"}`.
@@ -97,6 +99,7 @@ impl Default for Config {
             keymap: None,
             forwards: Vec::new(),
             log_buffer_lines: crate::app::logs::DEFAULT_BUFFER_LINES,
+            events_per_context: crate::app::events::DEFAULT_PER_CONTEXT,
         }
     }
 }

@@ -123,7 +123,7 @@ pub fn help_lines(state: &State, theme: &Theme) -> Vec<Line<'static>> {
         lines.extend(s);
     }
     lines.push(Line::styled(
-        "Commands: :pods :deploy :nodes :ctx [NAME] :ns [NAME|all] :help :q   (tab completes)",
+        "Commands: :pods :deploy :nodes :events :ctx [NAME] :ns [NAME|all] :help :q   (tab completes)",
         theme.dim,
     ));
     lines.push(Line::styled(

@@ -44,6 +44,8 @@ pub fn draw(f: &mut Frame, state: &State, theme: &Theme) {
         Screen::Forwards => crate::ui::forwards_view::draw(f, main, state, theme),
         Screen::Drain => crate::ui::recovery_view::draw_wizard(f, main, state, theme),
         Screen::Rollouts => crate::ui::rollouts_view::draw(f, main, state, theme),
+        Screen::Events => crate::ui::events_view::draw(f, main, state, theme),
+        Screen::Containers => crate::ui::containers_view::draw(f, main, state, theme),
     }
     draw_notice(f, notice, state, theme);
     draw_bottom(f, bottom, state, theme);
@@ -283,12 +285,15 @@ fn draw_table(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         .as_ref()
         .map(|l| format!(" -l {}", l.text))
         .unwrap_or_default();
-    let title = format!(
-        " {}({})[{}]{filter}{labels} ",
-        crate::app::kinds::title(state, state.view),
-        scope,
-        rows.len()
-    );
+    let title = match crate::app::drill::breadcrumb(state) {
+        Some(path) => format!(" {path}[{}]{filter}{labels} ", rows.len()),
+        None => format!(
+            " {}({})[{}]{filter}{labels} ",
+            crate::app::kinds::title(state, state.view),
+            scope,
+            rows.len()
+        ),
+    };
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.border_focused)
@@ -447,9 +452,35 @@ fn draw_bottom(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             truncate_to_width(&super::help_view::wizard_hints(state), area.width as usize),
             theme.dim,
         ),
+        None if matches!(state.screen, Screen::Events | Screen::Containers) => {
+            let own: &[(Action, &str)] = if state.screen == Screen::Events {
+                &[
+                    (Action::Drill, "go to object"),
+                    (Action::WarningsOnly, "warnings only"),
+                    (Action::Filter, "filter"),
+                ]
+            } else {
+                &[(Action::Owner, "owner")]
+            };
+            let hints: Vec<String> = own
+                .iter()
+                .chain(&[
+                    (Action::Back, "back"),
+                    (Action::NextContext, "next context"),
+                    (Action::ToggleMergedContexts, "merge/split"),
+                    (Action::Help, "help"),
+                ])
+                .filter_map(|(a, w)| hint(state, *a, w))
+                .collect();
+            Line::styled(
+                truncate_to_width(&hints.join("  "), area.width as usize),
+                theme.dim,
+            )
+        }
         None => {
             let hints: Vec<String> = [
                 (Action::CommandMode, "command"),
+                (Action::Drill, "open"),
                 (Action::Filter, "filter"),
                 (Action::NextContext, "next context"),
                 (Action::ToggleMergedContexts, "merge/split"),

@@ -17,6 +17,8 @@ section_actions! {
         PageDown => "page_down", "page down";
         Top => "top", "go to the first row";
         Bottom => "bottom", "go to the last row";
+        Drill => "drill", "open the selected row: a deployment's or node's pods, a pod's containers, an event's object (esc goes back)";
+        Owner => "owner", "go to the selected pod's owner (its deployment, or node for a static pod)";
         Describe => "describe", "describe the selected object";
         Yaml => "yaml", "show the selected object's YAML";
         Back => "back", "go back / close";
@@ -40,6 +42,8 @@ section_actions! {
         Logs => "logs", "follow logs";
         PortForward => "port_forward", "port-forward the selected pod or deployment";
         Forwards => "forwards", "list active port-forwards";
+        Events => "events", "events of the shown contexts, warnings first (:events)";
+        WarningsOnly => "warnings_only", "events view: warnings only / all events";
         Refresh => "refresh", "refresh the view";
         Wide => "wide", "wide columns on / off (as kubectl get -o wide)";
         Kinds => "kinds", "list the resource types the context serves (enter opens one)";

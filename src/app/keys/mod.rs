@@ -222,7 +222,13 @@ mod tests {
         assert_eq!(key(KeyCode::Char(':'), none), Some(Action::CommandMode));
         assert_eq!(key(KeyCode::Char('/'), none), Some(Action::Filter));
         assert_eq!(key(KeyCode::Char('?'), none), Some(Action::Help));
-        assert_eq!(key(KeyCode::Enter, none), Some(Action::Describe));
+        assert_eq!(key(KeyCode::Enter, none), Some(Action::Drill));
+        assert_eq!(key(KeyCode::Char('d'), none), Some(Action::Describe));
+        assert_eq!(key(KeyCode::Char('p'), none), Some(Action::Owner));
+        assert_eq!(
+            key(KeyCode::Char('W'), KeyModifiers::SHIFT),
+            Some(Action::WarningsOnly)
+        );
         assert_eq!(key(KeyCode::Char('y'), none), Some(Action::Yaml));
         assert_eq!(key(KeyCode::Esc, none), Some(Action::Back));
         assert_eq!(
@@ -258,7 +264,8 @@ mod tests {
         assert_eq!(key(KeyCode::Char('j'), none), Some(Action::Down));
         assert_eq!(key(KeyCode::Char('k'), none), Some(Action::Up));
         assert_eq!(key(KeyCode::Char('h'), none), Some(Action::Back));
-        assert_eq!(key(KeyCode::Char('l'), none), Some(Action::Describe));
+        assert_eq!(key(KeyCode::Char('l'), none), Some(Action::Drill));
+        assert_eq!(key(KeyCode::Char('d'), none), Some(Action::Describe));
         assert_eq!(key(KeyCode::Char('g'), none), Some(Action::Top));
         assert_eq!(
             key(KeyCode::Char('G'), KeyModifiers::SHIFT),

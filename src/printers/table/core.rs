@@ -6,8 +6,8 @@ use k8s_openapi::api::core::v1::{ConfigMap, Event, Namespace, Node, Pod, Secret,
 use serde_json::{Value, json};
 
 use super::{AGE, Column, NAME, Printer, age, col, name, non_empty, or_placeholder, parse, wide};
-use crate::printers::age::{age_of, since};
-use crate::printers::{node, pod};
+use crate::printers::age::since;
+use crate::printers::{event, node, pod};
 
 pub(super) static POD: Printer = Printer {
     columns: &[
@@ -199,26 +199,10 @@ pub(super) static EVENT: Printer = Printer {
 };
 
 fn event_cells(e: &Event, now: Timestamp) -> Vec<Value> {
-    let first = match (&e.first_timestamp, &e.event_time) {
-        (Some(t), _) => age_of(Some(t), now),
-        (None, Some(t)) => since(t.0, now),
-        (None, None) => "<unknown>".to_string(),
-    };
-    let mut last = e
-        .last_timestamp
-        .as_ref()
-        .map_or_else(|| first.clone(), |t| age_of(Some(t), now));
-    let mut count = e.count.unwrap_or(0);
-    if let Some(series) = &e.series {
-        last = series
-            .last_observed_time
-            .as_ref()
-            .map_or_else(|| "<unknown>".to_string(), |t| since(t.0, now));
-        count = series.count.unwrap_or(0);
-    } else if count == 0 {
-        // Events from the events.k8s.io API leave the count unset for singletons.
-        count = 1;
-    }
+    let unknown = || "<unknown>".to_string();
+    let first = event::first_seen(e).map_or_else(unknown, |t| since(t, now));
+    let last = event::last_seen(e).map_or_else(unknown, |t| since(t, now));
+    let count = event::count(e);
     let obj = &e.involved_object;
     let kind = obj.kind.as_deref().unwrap_or_default().to_lowercase();
     let target = match obj.name.as_deref() {
