@@ -3,6 +3,7 @@
 
 pub mod command;
 pub mod confirm;
+pub mod edit;
 pub mod filter;
 pub mod forward_dialog;
 pub mod forwards;
@@ -13,6 +14,7 @@ pub mod msg;
 pub mod mutation;
 pub mod outcome;
 pub mod prompt;
+pub mod reveal;
 pub mod row_actions;
 pub mod state;
 pub mod table;

@@ -4,7 +4,10 @@ use crossterm::event::KeyEvent;
 use jiff::Timestamp;
 
 use crate::cluster::events::SessionEvent;
+use crate::cluster::kinds::KindInfo;
 use crate::cluster::kubeconfig::ContextInfo;
+
+use super::edit::EditMsg;
 
 use super::forwards::{ForwardCmd, ForwardMsg};
 use super::logs::{LogCmd, LogMsg};
@@ -34,12 +37,16 @@ pub enum Msg {
     Forward(ForwardMsg),
     /// Drain progress and mutation outcomes (see `app::recovery`).
     Recovery(RecoveryMsg),
+    /// An edit session in `$EDITOR` asks or reports (see `app::edit`).
+    Edit(EditMsg),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Fetch {
     Describe,
     Yaml,
+    /// A Secret with its values decoded, on the operator's request (audited).
+    Reveal,
 }
 
 /// Side effects `update` asks for; executors run them and answer with `Msg`s.
@@ -50,10 +57,20 @@ pub enum Cmd {
         what: Fetch,
         title: String,
         context: String,
-        kind: &'static str,
+        kind: KindInfo,
         namespace: String,
         name: String,
     },
+    /// Edit an object in `$EDITOR` as `kubectl edit` does (run by `exec::edit`): fetched fresh,
+    /// the terminal handed over, the change reviewed (`EditMsg::Review`) before it is sent.
+    Edit {
+        context: String,
+        kind: KindInfo,
+        namespace: String,
+        name: String,
+    },
+    /// The operator's answer to an edit session's review: send the change, or keep it unsent.
+    EditAnswer { id: u64, apply: bool },
     /// Start watching a context of the kubeconfig that is not live yet.
     OpenContext(String),
     /// Start / stop log streams (run by `exec::logs`).

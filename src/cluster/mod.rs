@@ -2,6 +2,7 @@
 //! context (client, watchers, health), row projections, and reads for describe/YAML views.
 
 pub mod describe;
+pub mod describe_any;
 pub(crate) mod emit;
 pub mod events;
 pub mod forward;
@@ -9,6 +10,7 @@ pub mod health;
 pub mod kinds;
 pub mod kubeconfig;
 pub mod logs;
+pub mod objects;
 pub mod ops;
 pub mod quantity;
 pub mod rows;

@@ -77,6 +77,14 @@ pub fn help_lines(state: &State, theme: &Theme) -> Vec<Line<'static>> {
         (Screen::Table, table_lines(state, theme)),
         (Screen::Logs, crate::ui::logs_view::help_lines(state, theme)),
         (
+            Screen::Table,
+            section_lines(
+                "Describe / YAML view (describe, yaml on a row)",
+                &km.overlay,
+                theme,
+            ),
+        ),
+        (
             Screen::Forwards,
             section_lines(
                 "Port-forwards view (f; :pf, :forwards)",
