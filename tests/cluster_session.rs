@@ -13,10 +13,10 @@ use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::{Node, Pod};
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 use kockpit::cluster::describe::{describe, yaml};
-use kockpit::cluster::kinds::KindInfo;
 use kockpit::cluster::events::{
     ApiHealth, ClusterEvent, Delta, MetricsSnapshot, ResourceKind, SessionEvent, WatchState,
 };
+use kockpit::cluster::kinds::KindInfo;
 use kockpit::cluster::kubeconfig::{self, LoadedKubeconfig};
 use kockpit::cluster::rows::{DeploymentRow, Key, NodeRow, PodRow, Row};
 use kockpit::cluster::session::Session;
@@ -350,7 +350,9 @@ async fn describe_pod_includes_events() {
     let pod = running_pod(&h, "keycloak").await;
     let client = load(&h).client("prod").await.unwrap();
     let text = eventually("started event", Duration::from_secs(10), || async {
-        let text = describe(&client, &kind("Pod"), "default", &pod).await.unwrap();
+        let text = describe(&client, &kind("Pod"), "default", &pod)
+            .await
+            .unwrap();
         text.contains("Started").then_some(text)
     })
     .await;
@@ -420,31 +422,63 @@ async fn any_kind_is_described_and_a_secrets_values_never_leave_masked_views() {
     let client = load(&h).client("prod").await.unwrap();
     h.ok(
         "prod",
-        &["create", "secret", "generic", "db", "-n", "default", "--from-literal=password=hunter2-xyzzy"],
+        &[
+            "create",
+            "secret",
+            "generic",
+            "db",
+            "-n",
+            "default",
+            "--from-literal=password=hunter2-xyzzy",
+        ],
     )
     .await;
-    let text = describe(&client, &kind("Secret"), "default", "db").await.unwrap();
+    let text = describe(&client, &kind("Secret"), "default", "db")
+        .await
+        .unwrap();
     assert!(text.contains("Type:  Opaque"), "{text}");
     assert!(text.contains("password:  13 bytes"), "{text}");
     assert!(text.contains("Events:"), "{text}");
-    let manifest = yaml(&client, &kind("Secret"), "default", "db").await.unwrap();
-    assert!(manifest.contains("••••• (13 bytes)"), "{manifest}");
-    for shown in [&text, &manifest] {
-        assert!(!shown.contains("hunter2") && !shown.contains("aHVudGVy"), "{shown}");
-    }
-    let (revealed, keys) = kockpit::cluster::describe::reveal(&client, &kind("Secret"), "default", "db")
+    let manifest = yaml(&client, &kind("Secret"), "default", "db")
         .await
         .unwrap();
+    assert!(manifest.contains("••••• (13 bytes)"), "{manifest}");
+    for shown in [&text, &manifest] {
+        assert!(
+            !shown.contains("hunter2") && !shown.contains("aHVudGVy"),
+            "{shown}"
+        );
+    }
+    let (revealed, keys) =
+        kockpit::cluster::describe::reveal(&client, &kind("Secret"), "default", "db")
+            .await
+            .unwrap();
     assert_eq!(keys, ["password"]);
     assert!(revealed.contains("password:  hunter2-xyzzy"), "{revealed}");
 
     // A kind without a describer of its own gets kubectl's generic layout, and its events.
-    let svc = describe(&client, &kind("Service"), "kubeapps", "kubeapps").await.unwrap();
-    for needle in ["Name:           kubeapps", "Namespace:      kubeapps", "Spec:", "  Ports:", "Events:"] {
-        assert!(svc.contains(needle), "service describe lacks {needle:?}:\n{svc}");
+    let svc = describe(&client, &kind("Service"), "kubeapps", "kubeapps")
+        .await
+        .unwrap();
+    for needle in [
+        "Name:           kubeapps",
+        "Namespace:      kubeapps",
+        "Spec:",
+        "  Ports:",
+        "Events:",
+    ] {
+        assert!(
+            svc.contains(needle),
+            "service describe lacks {needle:?}:\n{svc}"
+        );
     }
-    let node = describe(&client, &kind("Namespace"), "", "kubeapps").await.unwrap();
-    assert!(node.starts_with("Name:           kubeapps\nLabels:"), "{node}");
+    let node = describe(&client, &kind("Namespace"), "", "kubeapps")
+        .await
+        .unwrap();
+    assert!(
+        node.starts_with("Name:           kubeapps\nLabels:"),
+        "{node}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -19,6 +19,9 @@ pub enum Command {
     PortForward(Vec<String>),
     /// `:drain [NODE...]`: the drain wizard for these nodes, or for every node the filter shows.
     Drain(Vec<String>),
+    /// `:describe KIND/NAME [-n NS]`, `:yaml …`, `:edit …`: an object of any kind, by name.
+    Object(crate::app::msg::Fetch, Vec<String>),
+    Edit(Vec<String>),
 }
 
 const WORDS: &[(&str, &[&str])] = &[
@@ -32,6 +35,9 @@ const WORDS: &[(&str, &[&str])] = &[
     ("logs", &["logs", "log"]),
     ("forwards", &["forwards", "pf", "portforwards"]),
     ("drain", &["drain"]),
+    ("describe", &["describe", "desc"]),
+    ("yaml", &["yaml"]),
+    ("edit", &["edit"]),
 ];
 
 pub fn parse(input: &str) -> Result<Command, String> {
@@ -57,6 +63,9 @@ pub fn parse(input: &str) -> Result<Command, String> {
         Some("forwards") if rest.is_empty() => Ok(Command::Forwards),
         Some("forwards") => Ok(Command::PortForward(rest)),
         Some("drain") => Ok(Command::Drain(rest)),
+        Some("describe") => Ok(Command::Object(crate::app::msg::Fetch::Describe, rest)),
+        Some("yaml") => Ok(Command::Object(crate::app::msg::Fetch::Yaml, rest)),
+        Some("edit") => Ok(Command::Edit(rest)),
         _ => Err(format!(
             "unknown command :{head} (try :pods, :deploy, :nodes, :ctx, :ns, :logs, :pf, :q)"
         )),

@@ -7,8 +7,8 @@
 use crate::cluster::kinds::KindInfo;
 
 use super::confirm::ask;
-use super::msg::Cmd;
-use super::mutation::{Mutation, refused, refusal};
+use super::msg::{Cmd, Fetch};
+use super::mutation::{Mutation, refusal, refused};
 use super::state::{Level, State};
 use super::table;
 
@@ -30,7 +30,11 @@ impl ObjectRef {
         } else {
             format!("{}/{}", self.namespace, self.name)
         };
-        format!("{} {what} ({})", self.kind.kind.to_lowercase(), self.context)
+        format!(
+            "{} {what} ({})",
+            self.kind.kind.to_lowercase(),
+            self.context
+        )
     }
 
     /// `deployment.apps/web`, `secret/db`: how kubectl names it on a command line.
@@ -91,7 +95,10 @@ pub fn edit(state: &mut State, object: ObjectRef) -> Vec<Cmd> {
     if !object.kind.can("update") {
         state.notice = Some((
             Level::Info,
-            format!("{} cannot be edited: its API does not allow updates", object.shown()),
+            format!(
+                "{} cannot be edited: its API does not allow updates",
+                object.shown()
+            ),
         ));
         return vec![];
     }
@@ -102,6 +109,95 @@ pub fn edit(state: &mut State, object: ObjectRef) -> Vec<Cmd> {
         namespace: object.namespace,
         name: object.name,
     }]
+}
+
+/// The kinds `:describe`, `:yaml` and `:edit` name without discovery.
+const NAMED: [&str; 15] = [
+    "Pod",
+    "Node",
+    "Namespace",
+    "Secret",
+    "ConfigMap",
+    "Service",
+    "ServiceAccount",
+    "PersistentVolumeClaim",
+    "Deployment",
+    "ReplicaSet",
+    "DaemonSet",
+    "StatefulSet",
+    "Job",
+    "CronJob",
+    "PodDisruptionBudget",
+];
+
+/// The kind a word names as kubectl reads it (`secret`, `secrets`, `cm`, `Deployment`).
+fn kind_named(word: &str) -> Option<KindInfo> {
+    let word = word.to_ascii_lowercase();
+    NAMED
+        .iter()
+        .filter_map(|id| KindInfo::builtin(id))
+        .find(|k| {
+            k.plural == word
+                || k.singular == word
+                || k.short_names.iter().any(|s| *s == word)
+                || k.qualified() == word
+        })
+}
+
+/// `KIND/NAME [-n NS]` or `KIND NAME [-n NS]` on the focused context.
+pub fn object_from_words(state: &State, words: &[String]) -> Result<ObjectRef, String> {
+    let usage = "give KIND/NAME [-n NAMESPACE], e.g. secret/db -n default";
+    let mut namespace = None;
+    let mut plain = Vec::new();
+    let mut it = words.iter();
+    while let Some(w) = it.next() {
+        match w.as_str() {
+            "-n" | "--namespace" => namespace = it.next().cloned(),
+            _ => plain.push(w.as_str()),
+        }
+    }
+    let (kind, name) = match plain.as_slice() {
+        [one] => one.split_once('/').ok_or_else(|| usage.to_string())?,
+        [kind, name] => (*kind, *name),
+        _ => return Err(usage.into()),
+    };
+    let kind = kind_named(kind).ok_or_else(|| format!("unknown kind {kind:?}: {usage}"))?;
+    let context = state
+        .focused()
+        .map(|c| c.info.name.clone())
+        .ok_or_else(|| "no live context".to_string())?;
+    let namespace = if kind.namespaced {
+        namespace
+            .or_else(|| state.namespace.clone())
+            .unwrap_or_else(|| "default".into())
+    } else {
+        String::new()
+    };
+    Ok(ObjectRef {
+        context,
+        kind,
+        namespace,
+        name: name.to_string(),
+    })
+}
+
+/// `:describe` / `:yaml` (`what`) or `:edit` (None) on an object named by words.
+pub fn from_command(state: &mut State, what: Option<Fetch>, words: &[String]) -> Vec<Cmd> {
+    match (object_from_words(state, words), what) {
+        (Err(e), _) => {
+            state.notice = Some((Level::Error, e));
+            vec![]
+        }
+        (Ok(object), Some(what)) => super::table_keys::open_overlay(state, what, object),
+        (Ok(object), None) => {
+            let verb = "edit";
+            if let Some(why) = refusal(state, verb, std::iter::empty()) {
+                state.notice = Some((Level::Warn, why));
+                return vec![];
+            }
+            edit(state, object)
+        }
+    }
 }
 
 pub fn update(state: &mut State, msg: EditMsg) -> Vec<Cmd> {
@@ -177,9 +273,9 @@ mod tests {
             &mut s,
             Msg::Cluster(Box::new(SessionEvent {
                 context: context.into(),
-                event: ClusterEvent::Deployments(Delta::Reset(vec![DeploymentRow::from_deployment(
-                    &d,
-                )])),
+                event: ClusterEvent::Deployments(Delta::Reset(vec![
+                    DeploymentRow::from_deployment(&d),
+                ])),
             })),
         );
         s.view = crate::app::state::ViewKind::Deployments;
@@ -225,7 +321,10 @@ mod tests {
         assert!(cmds.is_empty());
         let (level, text) = s.notice.clone().unwrap();
         assert_eq!(level, Level::Warn);
-        assert_eq!(text, "read-only: edit is disabled (started with --readonly)");
+        assert_eq!(
+            text,
+            "read-only: edit is disabled (started with --readonly)"
+        );
 
         let mut s = state("stg", false);
         s.readonly_contexts = vec!["stg".into()];
@@ -238,7 +337,11 @@ mod tests {
         let mut s = state("stg", false);
         run(&mut s, review(7));
         let c = s.confirm.clone().expect("a question");
-        assert!(c.details.iter().any(|d| d.contains("metadata.labels.tier: web → api")));
+        assert!(
+            c.details
+                .iter()
+                .any(|d| d.contains("metadata.labels.tier: web → api"))
+        );
         assert_eq!(c.expect, None);
         assert_eq!(
             c.mutation.kubectl(),
@@ -253,8 +356,34 @@ mod tests {
         let mut s = state("stg", false);
         run(&mut s, review(3));
         let cmds = run(&mut s, key(KeyCode::Esc));
-        assert_eq!(cmds, vec![Cmd::EditAnswer { id: 3, apply: false }]);
+        assert_eq!(
+            cmds,
+            vec![Cmd::EditAnswer {
+                id: 3,
+                apply: false
+            }]
+        );
         assert!(s.confirm.is_none());
+    }
+
+    #[test]
+    fn commands_name_objects_of_any_kind() {
+        let mut s = state("stg", false);
+        let words = |t: &str| t.split_whitespace().map(String::from).collect::<Vec<_>>();
+        let o = object_from_words(&s, &words("secret/db -n kube-system")).unwrap();
+        assert_eq!(
+            (o.kind.kind.as_str(), o.namespace.as_str(), o.name.as_str()),
+            ("Secret", "kube-system", "db")
+        );
+        let o = object_from_words(&s, &words("no ip-1")).unwrap();
+        assert_eq!((o.kind.kind.as_str(), o.namespace.as_str()), ("Node", ""));
+        assert!(object_from_words(&s, &words("bogus/x")).is_err());
+        let cmds = from_command(&mut s, Some(Fetch::Describe), &words("cm/app"));
+        assert!(
+            matches!(&cmds[..], [Cmd::Fetch { what: Fetch::Describe, namespace, .. }] if namespace == "default")
+        );
+        let cmds = from_command(&mut s, None, &words("deploy/web"));
+        assert!(matches!(&cmds[..], [Cmd::Edit { name, .. }] if name == "web"));
     }
 
     #[test]

@@ -85,9 +85,20 @@ mod tests {
                 result: Ok("password:  hunter2\n".into()),
             },
         );
-        assert!(s.overlay.as_ref().unwrap().text.as_deref().unwrap().contains("hunter2"));
+        assert!(
+            s.overlay
+                .as_ref()
+                .unwrap()
+                .text
+                .as_deref()
+                .unwrap()
+                .contains("hunter2")
+        );
         // Closing the view forgets the values.
-        update(&mut s, Msg::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)));
+        update(
+            &mut s,
+            Msg::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)),
+        );
         assert!(s.overlay.is_none());
     }
 
@@ -95,7 +106,10 @@ mod tests {
     fn revealed_text_arriving_after_the_view_closed_is_dropped() {
         let mut s = with_overlay("Secret", false);
         update(&mut s, x());
-        update(&mut s, Msg::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)));
+        update(
+            &mut s,
+            Msg::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)),
+        );
         update(
             &mut s,
             Msg::Fetched {

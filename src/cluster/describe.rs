@@ -64,7 +64,10 @@ pub async fn describe(
     } else {
         (
             Api::<Event>::all(client.clone()),
-            format!("involvedObject.name={name},involvedObject.kind={}", kind.kind),
+            format!(
+                "involvedObject.name={name},involvedObject.kind={}",
+                kind.kind
+            ),
         )
     };
     let events = events_api
@@ -96,8 +99,7 @@ pub async fn yaml(
     if objects::is_secret(kind) {
         objects::mask_secret(&mut value);
     }
-    objects::to_yaml(&value)
-        .map_err(|e| kube::Error::SerdeError(serde::ser::Error::custom(e)))
+    objects::to_yaml(&value).map_err(|e| kube::Error::SerdeError(serde::ser::Error::custom(e)))
 }
 
 /// A Secret with its values decoded, on the operator's explicit request: the text to show and
@@ -122,7 +124,12 @@ pub(super) fn field(out: &mut String, indent: usize, label: &str, value: impl st
 }
 
 /// A map shown one `k=v` per line under its label, `<none>` when empty.
-pub(super) fn map_field(out: &mut String, label: &str, map: Option<&BTreeMap<String, String>>, sep: &str) {
+pub(super) fn map_field(
+    out: &mut String,
+    label: &str,
+    map: Option<&BTreeMap<String, String>>,
+    sep: &str,
+) {
     match map.filter(|m| !m.is_empty()) {
         None => field(out, 0, label, "<none>"),
         Some(m) => {

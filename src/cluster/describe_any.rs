@@ -25,7 +25,12 @@ fn header(out: &mut String, object: &Value, namespaced: bool) {
     let m = meta(object);
     field(out, 0, "Name", m.name.as_deref().unwrap_or_default());
     if namespaced {
-        field(out, 0, "Namespace", m.namespace.as_deref().unwrap_or_default());
+        field(
+            out,
+            0,
+            "Namespace",
+            m.namespace.as_deref().unwrap_or_default(),
+        );
     }
     map_field(out, "Labels", m.labels.as_ref(), "=");
     map_field(out, "Annotations", m.annotations.as_ref(), ": ");
@@ -118,7 +123,13 @@ pub fn revealed(object: &Value) -> (String, Vec<String>) {
 
 /// kubectl's `printUnstructuredContent`: fields sorted, maps nested two spaces deeper, list
 /// items one per line (maps among them printed in place), skipped paths left out.
-fn unstructured(out: &mut String, level: usize, map: &Map<String, Value>, prefix: &str, skip: &[&str]) {
+fn unstructured(
+    out: &mut String,
+    level: usize,
+    map: &Map<String, Value>,
+    prefix: &str,
+    skip: &[&str],
+) {
     let mut fields: Vec<&String> = map.keys().collect();
     fields.sort();
     for name in fields {
@@ -238,7 +249,10 @@ mod tests {
         assert_eq!(smart_label("uid"), "UID");
         assert_eq!(smart_label("PDFLoader"), "PDF Loader");
         assert_eq!(smart_label("clusterIP"), "Cluster IP");
-        assert_eq!(smart_label("app.kubernetes.io/name"), "app.kubernetes.io/name");
+        assert_eq!(
+            smart_label("app.kubernetes.io/name"),
+            "app.kubernetes.io/name"
+        );
     }
 
     #[test]
@@ -250,8 +264,14 @@ mod tests {
         assert!(text.contains("Name:           db"), "{text}");
         assert!(text.contains("Labels:         app=db"), "{text}");
         assert!(text.contains("Type:  Opaque"), "{text}");
-        assert!(text.contains("Data\n====\npassword:  7 bytes\nuser:      5 bytes\n"), "{text}");
-        assert!(!text.contains("hunter2") && !text.contains("aHVudGVy"), "{text}");
+        assert!(
+            text.contains("Data\n====\npassword:  7 bytes\nuser:      5 bytes\n"),
+            "{text}"
+        );
+        assert!(
+            !text.contains("hunter2") && !text.contains("aHVudGVy"),
+            "{text}"
+        );
         assert!(!text.contains("admin"), "{text}");
     }
 
@@ -281,12 +301,16 @@ mod tests {
         assert_eq!(lines[6], "Metadata:");
         assert_eq!(lines[7], "  UID:          u-1");
         assert!(text.contains("Spec:\n  Cluster IP:   10.0.0.1\n  Ports:\n    Port:       80\n    Protocol:   TCP\n  Selector:\n    App:        web\n"), "{text}");
-        assert!(!text.contains("Managed") && !text.contains("Name:           web\n  "), "{text}");
+        assert!(
+            !text.contains("Managed") && !text.contains("Name:           web\n  "),
+            "{text}"
+        );
     }
 
     #[test]
     fn a_config_map_lists_its_data() {
-        let cm = json!({"metadata": {"name": "c", "namespace": "default"}, "data": {"a.conf": "x=1"}});
+        let cm =
+            json!({"metadata": {"name": "c", "namespace": "default"}, "data": {"a.conf": "x=1"}});
         let text = describe(&cm, &kind("ConfigMap"));
         assert!(text.contains("Data\n====\na.conf:\n----\nx=1\n"), "{text}");
     }

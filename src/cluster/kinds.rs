@@ -82,10 +82,8 @@ impl KindInfo {
             "delete",
             "deletecollection",
         ];
-        BUILTIN
-            .iter()
-            .find(|b| b.2 == id)
-            .map(|&(group, version, kind, plural, short, namespaced)| KindInfo {
+        BUILTIN.iter().find(|b| b.2 == id).map(
+            |&(group, version, kind, plural, short, namespaced)| KindInfo {
                 group: group.into(),
                 version: version.into(),
                 kind: kind.into(),
@@ -95,7 +93,8 @@ impl KindInfo {
                 categories: Vec::new(),
                 namespaced,
                 verbs: VERBS.map(String::from).to_vec(),
-            })
+            },
+        )
     }
 
     /// Whether the operator's `word` (lower-cased) names this type, with or without its group.
@@ -138,14 +137,28 @@ const BUILTIN: &[Builtin] = &[
     ("", "v1", "ConfigMap", "configmaps", &["cm"], true),
     ("", "v1", "Service", "services", &["svc"], true),
     ("", "v1", "ServiceAccount", "serviceaccounts", &["sa"], true),
-    ("", "v1", "PersistentVolumeClaim", "persistentvolumeclaims", &["pvc"], true),
+    (
+        "",
+        "v1",
+        "PersistentVolumeClaim",
+        "persistentvolumeclaims",
+        &["pvc"],
+        true,
+    ),
     ("apps", "v1", "Deployment", "deployments", &["deploy"], true),
     ("apps", "v1", "ReplicaSet", "replicasets", &["rs"], true),
     ("apps", "v1", "DaemonSet", "daemonsets", &["ds"], true),
     ("apps", "v1", "StatefulSet", "statefulsets", &["sts"], true),
     ("batch", "v1", "Job", "jobs", &[], true),
     ("batch", "v1", "CronJob", "cronjobs", &["cj"], true),
-    ("policy", "v1", "PodDisruptionBudget", "poddisruptionbudgets", &["pdb"], true),
+    (
+        "policy",
+        "v1",
+        "PodDisruptionBudget",
+        "poddisruptionbudgets",
+        &["pdb"],
+        true,
+    ),
 ];
 
 /// Groups whose kinds need no qualification in identities.
@@ -299,7 +312,9 @@ pub(crate) mod tests {
                 vec![]
             },
             namespaced,
-            verbs: ["get", "list", "watch", "delete"].map(String::from).to_vec(),
+            verbs: ["get", "list", "watch", "delete"]
+                .map(String::from)
+                .to_vec(),
         }
     }
 

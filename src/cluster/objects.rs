@@ -102,10 +102,7 @@ pub fn mask_secret(secret: &mut Value) {
 
 /// `key: N bytes` per value, as `kubectl describe secret` lists `Data`, sorted by key.
 pub fn secret_sizes(secret: &Value) -> Vec<(String, usize)> {
-    let mut out: Vec<(String, usize)> = sizes(secret)
-        .into_iter()
-        .map(|(_, k, n)| (k, n))
-        .collect();
+    let mut out: Vec<(String, usize)> = sizes(secret).into_iter().map(|(_, k, n)| (k, n)).collect();
     out.sort();
     out
 }
@@ -157,7 +154,10 @@ pub fn changed_paths(before: &Value, after: &Value) -> Vec<String> {
     let mut out = Vec::new();
     walk("", Some(before), Some(after), true, &mut out);
     out.into_iter()
-        .map(|l| l.rsplit_once(": ").map_or(l.clone(), |(p, _)| p.to_string()))
+        .map(|l| {
+            l.rsplit_once(": ")
+                .map_or(l.clone(), |(p, _)| p.to_string())
+        })
         .collect()
 }
 
@@ -245,10 +245,17 @@ mod tests {
         assert_eq!(s["data"]["blob"], "••••• (3 bytes)");
         assert_eq!(s["stringData"]["note"], "••••• (5 bytes)");
         let text = s.to_string();
-        assert!(!text.contains("aHVudGVyMg") && !text.contains("plain"), "{text}");
+        assert!(
+            !text.contains("aHVudGVyMg") && !text.contains("plain"),
+            "{text}"
+        );
         assert_eq!(
             secret_sizes(&secret()),
-            [("blob".into(), 3), ("note".into(), 5), ("password".into(), 7)]
+            [
+                ("blob".into(), 3),
+                ("note".into(), 5),
+                ("password".into(), 7)
+            ]
         );
     }
 

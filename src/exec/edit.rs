@@ -82,18 +82,19 @@ struct Session {
 
 impl Session {
     fn notice(&self, level: Level, text: String) {
-        let _ = self.results.send(Msg::Edit(EditMsg::Notice { level, text }));
+        let _ = self
+            .results
+            .send(Msg::Edit(EditMsg::Notice { level, text }));
     }
 
     /// The whole session; the sentence it ends with.
     async fn run(mut self) -> (Level, String) {
         let o = self.object.clone();
         let shown = o.shown();
-        let mut original =
-            match objects::get(&self.client, &o.kind, &o.namespace, &o.name).await {
-                Ok(v) => v,
-                Err(e) => return (Level::Error, format!("cannot edit {shown}: {e}")),
-            };
+        let mut original = match objects::get(&self.client, &o.kind, &o.namespace, &o.name).await {
+            Ok(v) => v,
+            Err(e) => return (Level::Error, format!("cannot edit {shown}: {e}")),
+        };
         let secret = objects::is_secret(&o.kind);
         let dir = match PrivateDir::create() {
             Ok(d) => d,
@@ -118,7 +119,10 @@ impl Session {
             let editor = edit_file::editor();
             match self.lender.run(edit_file::command(&editor, &file)).await {
                 Err(e) => {
-                    let why = format!("the editor ({}) could not be started: {e}", editor.join(" "));
+                    let why = format!(
+                        "the editor ({}) could not be started: {e}",
+                        editor.join(" ")
+                    );
                     let keep = problem.is_some();
                     return self.end(dir, &file, secret, keep, problem.as_ref(), &why);
                 }
@@ -192,7 +196,9 @@ impl Session {
                     let (theirs, now_at) = match &latest {
                         Ok(l) => (
                             objects::changed_paths(&original, l),
-                            l["metadata"]["resourceVersion"].as_str().map(str::to_string),
+                            l["metadata"]["resourceVersion"]
+                                .as_str()
+                                .map(str::to_string),
                         ),
                         Err(_) => (Vec::new(), None),
                     };
@@ -203,15 +209,14 @@ impl Session {
                         Level::Warn,
                         format!("{shown} was changed by someone else since you opened it: nothing was sent; the editor reopens with your text"),
                     );
-                    problem = Some(Problem::Conflict {
-                        theirs,
-                        now_at,
-                    });
+                    problem = Some(Problem::Conflict { theirs, now_at });
                 }
                 Err(e) => {
                     self.notice(
                         Level::Warn,
-                        format!("the API refused the edit of {shown}; the editor reopens with your text"),
+                        format!(
+                            "the API refused the edit of {shown}; the editor reopens with your text"
+                        ),
                     );
                     problem = Some(Problem::Refused(e.to_string()));
                 }
@@ -233,25 +238,23 @@ impl Session {
         why: &str,
     ) -> (Level, String) {
         let shown = self.object.shown();
-        let after = problem.map_or(String::new(), |p| format!(" after {}", p.summary()));
         if !keep {
             return (Level::Info, format!("Edit of {shown} cancelled: {why}."));
         }
+        let what = match problem {
+            Some(p) => format!("not applied after {}", p.summary()),
+            None => format!("not applied ({why})"),
+        };
         if secret {
             return (
                 Level::Warn,
-                format!(
-                    "Edit of {shown} not applied{after} ({why}); the text was discarded: it holds the Secret's values"
-                ),
+                format!("{shown}: {what}; the text was discarded (it holds the Secret's values)"),
             );
         }
         dir.keep();
         (
             Level::Warn,
-            format!(
-                "Edit of {shown} not applied{after} ({why}); your text is kept in {}",
-                file.display()
-            ),
+            format!("{shown}: {what}; text kept in {}", file.display()),
         )
     }
 
@@ -267,10 +270,21 @@ impl Session {
         } else {
             format!("{}/{}/{}", o.kind.kind.to_lowercase(), o.namespace, o.name)
         };
-        let entry = AuditEntry::new(&o.context, &self.user, "edit", vec![what], &result, &kubectl_edit(o));
+        let entry = AuditEntry::new(
+            &o.context,
+            &self.user,
+            "edit",
+            vec![what],
+            &result,
+            &kubectl_edit(o),
+        );
         let path = match &self.audit_path {
             Some(p) => p,
-            None => return Some("the audit log was not written: no state directory (HOME unset?)".into()),
+            None => {
+                return Some(
+                    "the audit log was not written: no state directory (HOME unset?)".into(),
+                );
+            }
         };
         audit::append(path, &entry)
             .err()

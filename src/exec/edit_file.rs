@@ -33,7 +33,7 @@ impl Problem {
         match self {
             Problem::Invalid { .. } => "invalid YAML".into(),
             Problem::Conflict { .. } => {
-                "a conflict: it was changed by someone else since you opened it".into()
+                "a conflict: someone else changed it since you opened it".into()
             }
             Problem::Refused(why) => format!("the API refused it: {}", first_line(why)),
         }
@@ -67,43 +67,71 @@ fn header(object: &ObjectRef, secret: bool, problem: Option<&Problem>) -> String
         None => {}
         Some(Problem::Invalid { message, line }) => {
             let at = line.map_or(String::new(), |_| " (line {LINE})".to_string());
-            comment(&mut out, &format!("error: your text is not valid{at}: {message}"));
-            comment(&mut out, "Your text is kept below: fix it and save, or quit without saving to cancel.");
+            comment(
+                &mut out,
+                &format!("error: your text is not valid{at}: {message}"),
+            );
+            comment(
+                &mut out,
+                "Your text is kept below: fix it and save, or quit without saving to cancel.",
+            );
             out.push_str("#\n");
         }
         Some(Problem::Conflict { theirs, now_at }) => {
             comment(
                 &mut out,
-                &format!("error: {resource} was changed by someone else since you opened it (409 Conflict): nothing was sent."),
+                &format!(
+                    "error: {resource} was changed by someone else since you opened it (409 Conflict): nothing was sent."
+                ),
             );
             if !theirs.is_empty() {
                 comment(&mut out, &format!("Their change: {}", theirs.join(", ")));
             }
-            comment(&mut out, "Your edited text is kept below. It still carries the resourceVersion you opened, so saving it");
+            comment(
+                &mut out,
+                "Your edited text is kept below. It still carries the resourceVersion you opened, so saving it",
+            );
             match now_at {
                 Some(rv) => comment(
                     &mut out,
-                    &format!("as it is conflicts again: to save over their change, set metadata.resourceVersion to \"{rv}\"."),
+                    &format!(
+                        "as it is conflicts again: to save over their change, set metadata.resourceVersion to \"{rv}\"."
+                    ),
                 ),
                 None => comment(&mut out, "as it is conflicts again."),
             }
-            comment(&mut out, "Quit without saving to cancel (your text is then kept in this file).");
+            comment(
+                &mut out,
+                "Quit without saving to cancel (your text is then kept in this file).",
+            );
             out.push_str("#\n");
         }
         Some(Problem::Refused(why)) => {
-            comment(&mut out, &format!("error: the API refused the change to {resource}:"));
+            comment(
+                &mut out,
+                &format!("error: the API refused the change to {resource}:"),
+            );
             comment(&mut out, why);
-            comment(&mut out, "Your text is kept below: fix it and save, or quit without saving to cancel.");
+            comment(
+                &mut out,
+                "Your text is kept below: fix it and save, or quit without saving to cancel.",
+            );
             out.push_str("#\n");
         }
     }
     out.push_str(HEADER);
     comment(
         &mut out,
-        &format!("kockpit: {}. Saving shows the change for you to confirm before it is sent.", object.shown()),
+        &format!(
+            "kockpit: {}. Saving shows the change for you to confirm before it is sent.",
+            object.shown()
+        ),
     );
     if secret {
-        comment(&mut out, "The values under data are base64, as stored. This file is private and deleted when the edit ends.");
+        comment(
+            &mut out,
+            "The values under data are base64, as stored. This file is private and deleted when the edit ends.",
+        );
     }
     out.push_str("#\n");
     out
@@ -209,7 +237,10 @@ pub fn editor() -> Vec<String> {
 /// through `sh` (as kubectl does) when it has more than a program name.
 pub fn argv(spec: &str) -> Vec<String> {
     let spec = spec.trim();
-    if spec.chars().any(|c| c.is_whitespace() || "'\"$\\;&|<>()`".contains(c)) {
+    if spec
+        .chars()
+        .any(|c| c.is_whitespace() || "'\"$\\;&|<>()`".contains(c))
+    {
         vec![
             "sh".into(),
             "-c".into(),
@@ -242,13 +273,20 @@ mod tests {
         }
     }
 
-    const BODY: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  labels:\n    tier: web\n";
+    const BODY: &str =
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  labels:\n    tier: web\n";
 
     #[test]
     fn the_file_has_kubectls_header_above_the_object() {
         let text = compose(&web(), false, None, BODY);
-        assert!(text.starts_with("# Please edit the object below."), "{text}");
-        assert!(text.contains("# kockpit: deployment default/web (prod)."), "{text}");
+        assert!(
+            text.starts_with("# Please edit the object below."),
+            "{text}"
+        );
+        assert!(
+            text.contains("# kockpit: deployment default/web (prod)."),
+            "{text}"
+        );
         assert!(text.ends_with(BODY));
         assert_eq!(strip_comments(&text), BODY);
         assert_eq!(without_header(&text), BODY);
@@ -275,10 +313,16 @@ mod tests {
         };
         assert!(message.starts_with("YAML: "), "{message}");
         let line = line.expect("a line");
-        assert!((5..=7).contains(&line), "line {line} of the operator's text");
+        assert!(
+            (5..=7).contains(&line),
+            "line {line} of the operator's text"
+        );
         let reopened = compose(&web(), false, Some(&problem), &without_header(&saved));
         let first = reopened.lines().next().unwrap();
-        assert!(first.starts_with("# error: your text is not valid (line "), "{first}");
+        assert!(
+            first.starts_with("# error: your text is not valid (line "),
+            "{first}"
+        );
         let shown: usize = first["# error: your text is not valid (line ".len()..]
             .split(')')
             .next()
@@ -298,22 +342,44 @@ mod tests {
         };
         assert_eq!(message, "metadata.name cannot be changed (it is web)");
         assert!(parse("- a\n- b\n", &web()).is_err());
-        assert_eq!(parse(BODY, &web()).unwrap()["metadata"]["labels"]["tier"], "web");
+        assert_eq!(
+            parse(BODY, &web()).unwrap()["metadata"]["labels"]["tier"],
+            "web"
+        );
     }
 
     #[test]
     fn a_conflict_header_says_who_changed_what_and_how_to_save_over_it() {
         let p = Problem::Conflict {
-            theirs: vec!["metadata.labels.owner".into(), "metadata.resourceVersion".into()],
+            theirs: vec![
+                "metadata.labels.owner".into(),
+                "metadata.resourceVersion".into(),
+            ],
             now_at: Some("42".into()),
         };
         let text = compose(&web(), false, Some(&p), BODY);
         assert!(text.starts_with("# error: deployments.apps \"web\" was changed by someone else since you opened it (409 Conflict): nothing was sent.\n"), "{text}");
-        assert!(text.contains("# Their change: metadata.labels.owner, metadata.resourceVersion\n"), "{text}");
-        assert!(text.contains("set metadata.resourceVersion to \"42\""), "{text}");
+        assert!(
+            text.contains("# Their change: metadata.labels.owner, metadata.resourceVersion\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("set metadata.resourceVersion to \"42\""),
+            "{text}"
+        );
         assert!(text.ends_with(BODY));
-        let refused = compose(&web(), false, Some(&Problem::Refused("is invalid: spec.replicas\nline two".into())), BODY);
-        assert!(refused.contains("# is invalid: spec.replicas\n# line two\n"), "{refused}");
+        let refused = compose(
+            &web(),
+            false,
+            Some(&Problem::Refused(
+                "is invalid: spec.replicas\nline two".into(),
+            )),
+            BODY,
+        );
+        assert!(
+            refused.contains("# is invalid: spec.replicas\n# line two\n"),
+            "{refused}"
+        );
     }
 
     #[test]
@@ -324,6 +390,9 @@ mod tests {
             argv("code --wait"),
             ["sh", "-c", "code --wait \"$1\"", "kockpit-edit"]
         );
-        assert_eq!(file_name("Deployment", "web/../x"), "deployment-web_.._x.yaml");
+        assert_eq!(
+            file_name("Deployment", "web/../x"),
+            "deployment-web_.._x.yaml"
+        );
     }
 }

@@ -90,9 +90,10 @@ impl Executors {
                     let user = self.user(&context);
                     let audit = self.audit_path.clone();
                     tokio::spawn(async move {
-                        let result =
-                            reveal::reveal(&client, &context, &user, audit, &kind, &namespace, &name)
-                                .await;
+                        let result = reveal::reveal(
+                            &client, &context, &user, audit, &kind, &namespace, &name,
+                        )
+                        .await;
                         let _ = tx.send(Msg::Fetched { title, result });
                     });
                     return;

@@ -47,7 +47,10 @@ pub async fn reveal(
         ),
     );
     let Some(path) = audit_path else {
-        return Err("not revealed: the audit log has no place (no state directory; pass --audit-log FILE)".into());
+        return Err(
+            "not revealed: the audit log has no place (no state directory; pass --audit-log FILE)"
+                .into(),
+        );
     };
     audit::append(&path, &entry).map_err(|e| {
         format!(

@@ -290,7 +290,10 @@ mod tests {
         );
         append(&path, &e).unwrap();
         let old = serde_json::to_string(&entry("2026-01-02T09:00:00Z", "delete")).unwrap();
-        assert!(!old.contains("record"), "mutations keep the old line shape: {old}");
+        assert!(
+            !old.contains("record"),
+            "mutations keep the old line shape: {old}"
+        );
         std::fs::OpenOptions::new()
             .append(true)
             .open(&path)
