@@ -76,12 +76,12 @@ mod tests {
                 if name == "db" && title == "Revealed secret default/db (prod)"),
             "{cmds:?}"
         );
-        let o = s.overlay.as_ref().unwrap();
+        let o = s.overlay.clone().unwrap();
         assert_eq!(o.text, None);
         update(
             &mut s,
             Msg::Fetched {
-                title: o.title.clone(),
+                title: o.title,
                 result: Ok("password:  hunter2\n".into()),
             },
         );
