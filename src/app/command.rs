@@ -142,7 +142,10 @@ mod tests {
             "prod-pod-reader".to_string(),
             "stg".to_string(),
         ];
-        assert_eq!(complete("de", &ctxs, &[]), Some("deploy ".into()));
+        // `de` is both `deploy` and `describe`.
+        assert_eq!(complete("de", &ctxs, &[]), None);
+        assert_eq!(complete("dep", &ctxs, &[]), Some("deploy ".into()));
+        assert_eq!(complete("desc", &ctxs, &[]), Some("describe ".into()));
         assert_eq!(complete("ctx s", &ctxs, &[]), Some("ctx stg".into()));
         assert_eq!(complete("ctx p", &ctxs, &[]), Some("ctx prod".into()));
         assert_eq!(

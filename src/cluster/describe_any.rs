@@ -220,8 +220,7 @@ fn camel_split(s: &str) -> Vec<String> {
         last = Some(k);
     }
     for i in 0..runs.len().saturating_sub(1) {
-        let upper_then_lower = runs[i].len() > 1
-            && runs[i].iter().all(|c| c.is_uppercase())
+        let upper_then_lower = runs[i].iter().all(|c| c.is_uppercase())
             && runs[i + 1].first().is_some_and(|c| c.is_lowercase());
         if upper_then_lower && let Some(c) = runs[i].pop() {
             runs[i + 1].insert(0, c);
