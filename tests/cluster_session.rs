@@ -420,19 +420,16 @@ fn kind(id: &str) -> KindInfo {
 async fn any_kind_is_described_and_a_secrets_values_never_leave_masked_views() {
     let h = Harness::start().await;
     let client = load(&h).client("prod").await.unwrap();
-    h.ok(
-        "prod",
-        &[
-            "create",
-            "secret",
-            "generic",
-            "db",
-            "-n",
-            "default",
-            "--from-literal=password=hunter2-xyzzy",
-        ],
+    let manifest = h.home.path().join("db.yaml");
+    std::fs::write(
+        &manifest,
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\n  namespace: default\ntype: Opaque\ndata:\n  password: aHVudGVyMi14eXp6eQ==\n",
     )
-    .await;
+    .unwrap();
+    // `apply` keeps a copy of the manifest, values and all, in an annotation: masked too.
+    let manifest = manifest.to_str().unwrap();
+    h.ok("prod", &["apply", "--validate=false", "-f", manifest])
+        .await;
     let text = describe(&client, &kind("Secret"), "default", "db")
         .await
         .unwrap();

@@ -61,21 +61,13 @@ fn label(sim: &Sim, key: &str) -> String {
 /// A deployment of the test's own whose status has settled (the controller no longer writes it,
 /// so only the test's own changes can move its resourceVersion).
 fn settled_deployment(sim: &Sim) {
-    sim.kubectl(
-        "stg",
-        &[
-            "create",
-            "deployment",
-            "edit-me",
-            "--image=nginx:1.27",
-            "-n",
-            "default",
-        ],
-    );
-    sim.kubectl(
-        "stg",
-        &["label", "deploy", "edit-me", "-n", "default", "tier=web"],
-    );
+    let manifest = sim.home.path().join("edit-me.yaml");
+    std::fs::write(
+        &manifest,
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: edit-me\n  namespace: default\n  labels:\n    app: edit-me\n    tier: web\nspec:\n  replicas: 1\n  selector:\n    matchLabels:\n      app: edit-me\n  template:\n    metadata:\n      labels:\n        app: edit-me\n    spec:\n      containers:\n      - name: web\n        image: nginx:1.27\n",
+    )
+    .unwrap();
+    apply(sim, &manifest);
     tmux::eventually_ok("edit-me settled", Duration::from_secs(60), || {
         let s = sim.kubectl(
             "stg",
@@ -89,6 +81,18 @@ fn settled_deployment(sim: &Sim) {
             .then_some(())
             .ok_or(format!("status {s:?}"))
     });
+}
+
+fn apply(sim: &Sim, manifest: &Path) {
+    sim.kubectl(
+        "stg",
+        &[
+            "apply",
+            "--validate=false",
+            "-f",
+            manifest.to_str().unwrap(),
+        ],
+    );
 }
 
 fn audit_entries(path: &Path) -> Vec<serde_json::Value> {
@@ -291,19 +295,13 @@ fn a_revealed_secret_is_shown_audited_by_key_and_written_nowhere() {
     const VALUE: &str = "S3cr3t-e2e-4711";
     let sim = Sim::start();
     let home = sim.home.path();
-    sim.kubectl(
-        "stg",
-        &[
-            "create",
-            "secret",
-            "generic",
-            "e2e-db",
-            "-n",
-            "default",
-            &format!("--from-literal=password={VALUE}"),
-            "--from-literal=user=ops",
-        ],
-    );
+    let manifest = home.join("secret.yaml");
+    std::fs::write(
+        &manifest,
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: e2e-db\n  namespace: default\ntype: Opaque\ndata:\n  password: UzNjcjN0LWUyZS00NzEx\n  user: b3Bz\n",
+    )
+    .unwrap();
+    apply(&sim, &manifest);
     let state = home.join("state");
     let tmp = home.join("tmp");
     std::fs::create_dir(&tmp).unwrap();

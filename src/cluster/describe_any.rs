@@ -39,6 +39,14 @@ fn header(out: &mut String, object: &Value, namespaced: bool) {
 /// The describe text of `object` (events are appended by the caller).
 pub fn describe(object: &Value, kind: &KindInfo) -> String {
     let mut out = String::new();
+    if objects::is_secret(kind) {
+        // Sizes are all a Secret's describe shows; the annotations may hold a copy of the values.
+        let mut masked = object.clone();
+        objects::mask_secret(&mut masked);
+        header(&mut out, &masked, kind.namespaced);
+        secret(&mut out, object);
+        return out;
+    }
     header(&mut out, object, kind.namespaced);
     match (kind.group.as_str(), kind.kind.as_str()) {
         ("", "Secret") => secret(&mut out, object),

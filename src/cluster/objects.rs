@@ -93,10 +93,22 @@ fn sizes(secret: &Value) -> Vec<(String, String, usize)> {
     out
 }
 
-/// Replaces every value of a Secret's `data` and `stringData` with its size.
+/// The annotation `kubectl apply` leaves, which holds a copy of the whole manifest.
+const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
+
+/// Replaces every value of a Secret's `data` and `stringData` with its size, and the copy of
+/// them `kubectl apply` keeps in an annotation.
 pub fn mask_secret(secret: &mut Value) {
     for (field, key, n) in sizes(secret) {
         secret[field.as_str()][key.as_str()] = Value::String(masked(n));
+    }
+    if let Some(a) = secret
+        .pointer_mut("/metadata/annotations")
+        .and_then(Value::as_object_mut)
+        .and_then(|a| a.get_mut(LAST_APPLIED))
+    {
+        let n = a.as_str().map_or(0, str::len);
+        *a = Value::String(masked(n));
     }
 }
 
@@ -229,7 +241,9 @@ mod tests {
     fn secret() -> Value {
         json!({
             "apiVersion": "v1", "kind": "Secret",
-            "metadata": {"name": "db", "namespace": "default"},
+            "metadata": {"name": "db", "namespace": "default", "annotations": {
+                "kubectl.kubernetes.io/last-applied-configuration": "{\"data\":{\"password\":\"aHVudGVyMg==\"}}",
+                "team": "db"}},
             "type": "Opaque",
             // "hunter2", and three bytes that are not UTF-8
             "data": {"password": "aHVudGVyMg==", "blob": "/wD+"},
@@ -244,6 +258,7 @@ mod tests {
         assert_eq!(s["data"]["password"], "••••• (7 bytes)");
         assert_eq!(s["data"]["blob"], "••••• (3 bytes)");
         assert_eq!(s["stringData"]["note"], "••••• (5 bytes)");
+        assert_eq!(s["metadata"]["annotations"]["team"], "db");
         let text = s.to_string();
         assert!(
             !text.contains("aHVudGVyMg") && !text.contains("plain"),

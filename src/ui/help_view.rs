@@ -75,7 +75,6 @@ pub fn help_lines(state: &State, theme: &Theme) -> Vec<Line<'static>> {
     let mutations = !state.mutations_off();
     let mut sections: Vec<(Screen, Vec<Line<'static>>)> = vec![
         (Screen::Table, table_lines(state, theme)),
-        (Screen::Logs, crate::ui::logs_view::help_lines(state, theme)),
         (
             Screen::Table,
             section_lines(
@@ -84,6 +83,7 @@ pub fn help_lines(state: &State, theme: &Theme) -> Vec<Line<'static>> {
                 theme,
             ),
         ),
+        (Screen::Logs, crate::ui::logs_view::help_lines(state, theme)),
         (
             Screen::Forwards,
             section_lines(
