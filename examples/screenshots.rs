@@ -112,7 +112,7 @@ async fn main() -> anyhow::Result<()> {
         } = cmd
         {
             let client = loaded.client(&context).await?;
-            let result = describe::describe(&client, kind, &namespace, &name)
+            let result = describe::describe(&client, &kind, &namespace, &name)
                 .await
                 .map_err(|e| e.to_string());
             update(&mut state, Msg::Fetched { title, result });

@@ -16,6 +16,7 @@ use kockpit::cluster::describe::{describe, yaml};
 use kockpit::cluster::events::{
     ApiHealth, ClusterEvent, Delta, MetricsSnapshot, ResourceKind, SessionEvent, WatchState,
 };
+use kockpit::cluster::kinds::KindInfo;
 use kockpit::cluster::kubeconfig::{self, LoadedKubeconfig};
 use kockpit::cluster::rows::{DeploymentRow, Key, NodeRow, PodRow, Row};
 use kockpit::cluster::session::Session;
@@ -354,7 +355,9 @@ async fn describe_pod_includes_events() {
     let pod = running_pod(&h, "keycloak").await;
     let client = load(&h).client("prod").await.unwrap();
     let text = eventually("started event", Duration::from_secs(10), || async {
-        let text = describe(&client, "Pod", "default", &pod).await.unwrap();
+        let text = describe(&client, &kind("Pod"), "default", &pod)
+            .await
+            .unwrap();
         text.contains("Started").then_some(text)
     })
     .await;
@@ -378,7 +381,7 @@ async fn describe_pod_includes_events() {
     let started = events.find("Started").unwrap();
     assert!(scheduled < started, "events oldest first:\n{events}");
 
-    let manifest = yaml(&client, "Pod", "default", &pod).await.unwrap();
+    let manifest = yaml(&client, &kind("Pod"), "default", &pod).await.unwrap();
     assert!(manifest.contains("kind: Pod"), "{manifest}");
     assert!(manifest.contains(&format!("name: {pod}")), "{manifest}");
     assert!(!manifest.contains("managedFields"), "{manifest}");
@@ -389,7 +392,7 @@ async fn describe_node_and_deployment_show_their_key_fields() {
     let h = Harness::start().await;
     let client = load(&h).client("prod").await.unwrap();
     let node = "ip-172-20-36-62.ap-northeast-2.compute.internal";
-    let text = describe(&client, "Node", "", node).await.unwrap();
+    let text = describe(&client, &kind("Node"), "", node).await.unwrap();
     for needle in [
         "Capacity:",
         "Allocatable:",
@@ -403,7 +406,7 @@ async fn describe_node_and_deployment_show_their_key_fields() {
             "node describe lacks {needle:?}:\n{text}"
         );
     }
-    let text = describe(&client, "Deployment", "default", "keycloak")
+    let text = describe(&client, &kind("Deployment"), "default", "keycloak")
         .await
         .unwrap();
     for needle in ["Replicas:", "desired", "StrategyType:", "Events:"] {
@@ -412,10 +415,72 @@ async fn describe_node_and_deployment_show_their_key_fields() {
             "deployment describe lacks {needle:?}:\n{text}"
         );
     }
-    let err = describe(&client, "Secret", "default", "x")
+}
+
+fn kind(id: &str) -> KindInfo {
+    KindInfo::builtin(id).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn any_kind_is_described_and_a_secrets_values_never_leave_masked_views() {
+    let h = Harness::start().await;
+    let client = load(&h).client("prod").await.unwrap();
+    let manifest = h.home.path().join("db.yaml");
+    std::fs::write(
+        &manifest,
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\n  namespace: default\ntype: Opaque\ndata:\n  password: aHVudGVyMi14eXp6eQ==\n",
+    )
+    .unwrap();
+    // `apply` keeps a copy of the manifest, values and all, in an annotation: masked too.
+    let manifest = manifest.to_str().unwrap();
+    h.ok("prod", &["apply", "--validate=false", "-f", manifest])
+        .await;
+    let text = describe(&client, &kind("Secret"), "default", "db")
         .await
-        .unwrap_err();
-    assert!(err.to_string().contains("Pod, Node, Deployment"), "{err}");
+        .unwrap();
+    assert!(text.contains("Type:  Opaque"), "{text}");
+    assert!(text.contains("password:  13 bytes"), "{text}");
+    assert!(text.contains("Events:"), "{text}");
+    let manifest = yaml(&client, &kind("Secret"), "default", "db")
+        .await
+        .unwrap();
+    assert!(manifest.contains("••••• (13 bytes)"), "{manifest}");
+    for shown in [&text, &manifest] {
+        assert!(
+            !shown.contains("hunter2") && !shown.contains("aHVudGVy"),
+            "{shown}"
+        );
+    }
+    let (revealed, keys) =
+        kockpit::cluster::describe::reveal(&client, &kind("Secret"), "default", "db")
+            .await
+            .unwrap();
+    assert_eq!(keys, ["password"]);
+    assert!(revealed.contains("password:  hunter2-xyzzy"), "{revealed}");
+
+    // A kind without a describer of its own gets kubectl's generic layout, and its events.
+    let svc = describe(&client, &kind("Service"), "kubeapps", "kubeapps")
+        .await
+        .unwrap();
+    for needle in [
+        "Name:           kubeapps",
+        "Namespace:      kubeapps",
+        "Spec:",
+        "  Ports:",
+        "Events:",
+    ] {
+        assert!(
+            svc.contains(needle),
+            "service describe lacks {needle:?}:\n{svc}"
+        );
+    }
+    let node = describe(&client, &kind("Namespace"), "", "kubeapps")
+        .await
+        .unwrap();
+    assert!(
+        node.starts_with("Name:           kubeapps\nLabels:"),
+        "{node}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -26,6 +26,9 @@ pub enum Command {
     Resource(String),
     /// `:events`: the events view of the shown contexts.
     Events,
+    /// `:describe KIND/NAME [-n NS]`, `:yaml …`, `:edit …`: an object of any kind, by name.
+    Object(crate::app::msg::Fetch, Vec<String>),
+    Edit(Vec<String>),
 }
 
 const WORDS: &[(&str, &[&str])] = &[
@@ -41,6 +44,9 @@ const WORDS: &[(&str, &[&str])] = &[
     ("drain", &["drain"]),
     ("kinds", &["kinds", "api-resources", "resources"]),
     ("events", &["events", "ev", "event"]),
+    ("describe", &["describe", "desc"]),
+    ("yaml", &["yaml"]),
+    ("edit", &["edit"]),
 ];
 
 pub fn parse(input: &str) -> Result<Command, String> {
@@ -70,6 +76,9 @@ pub fn parse(input: &str) -> Result<Command, String> {
         Some("kinds") => Ok(Command::Kinds),
         Some("events") => Ok(Command::Events),
         _ if rest.is_empty() && is_type_word(head) => Ok(Command::Resource(head.to_string())),
+        Some("describe") => Ok(Command::Object(crate::app::msg::Fetch::Describe, rest)),
+        Some("yaml") => Ok(Command::Object(crate::app::msg::Fetch::Yaml, rest)),
+        Some("edit") => Ok(Command::Edit(rest)),
         _ => Err(format!(
             "unknown command :{head} (try :pods, :svc, :kinds, :events, :ctx, :ns, :logs, :pf, :q)"
         )),
@@ -178,7 +187,10 @@ mod tests {
             "prod-pod-reader".to_string(),
             "stg".to_string(),
         ];
-        assert_eq!(complete("de", &ctxs, &[], &[]), Some("deploy ".into()));
+        // `de` is both `deploy` and `describe`.
+        assert_eq!(complete("de", &ctxs, &[], &[]), None);
+        assert_eq!(complete("dep", &ctxs, &[], &[]), Some("deploy ".into()));
+        assert_eq!(complete("desc", &ctxs, &[], &[]), Some("describe ".into()));
         assert_eq!(complete("ctx s", &ctxs, &[], &[]), Some("ctx stg".into()));
         assert_eq!(complete("ctx p", &ctxs, &[], &[]), Some("ctx prod".into()));
         assert_eq!(

@@ -89,7 +89,12 @@ pub fn on_confirm_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
         }
     }
     match action {
-        Some(DialogAction::Cancel) => state.confirm = None,
+        Some(DialogAction::Cancel) => {
+            // An edit's session waits for the answer (and keeps the operator's text).
+            if let Some(Mutation::Edit { id, .. }) = state.confirm.take().map(|c| c.mutation) {
+                return vec![Cmd::EditAnswer { id, apply: false }];
+            }
+        }
         Some(DialogAction::Confirm) => {
             if let Some(expect) = c.expect.as_ref().filter(|e| c.typed != **e) {
                 let cancel = state.keymap.dialog.key_for(DialogAction::Cancel);
@@ -115,6 +120,12 @@ pub fn on_confirm_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
 
 /// Bookkeeping as a confirmed mutation leaves. A drain is stepped by the wizard itself.
 fn start(state: &mut State, mutation: Mutation) -> Vec<Cmd> {
+    if let Mutation::Edit { id, .. } = &mutation {
+        return vec![Cmd::EditAnswer {
+            id: *id,
+            apply: true,
+        }];
+    }
     if let Mutation::Drain { context, nodes } = &mutation {
         if state.wizard.as_ref().is_some_and(|w| w.context == *context) {
             return super::wizard::drive::start(state, nodes);

@@ -94,10 +94,16 @@ fn help(state: &mut State, key: &KeyEvent) -> Handled {
     consumed()
 }
 
-/// Describe / YAML text over the tables: scroll keys, back closes.
+/// Describe / YAML text over the tables: its own keys (reveal), scroll keys, back closes.
 fn overlay(state: &mut State, key: &KeyEvent) -> Handled {
     if state.screen != Screen::Table {
         return Handled::Ignored;
+    }
+    if state.overlay.is_none() {
+        return Handled::Ignored;
+    }
+    if let Some(a) = state.keymap.overlay.action_for(key) {
+        return Handled::Consumed(super::reveal::on_overlay_action(state, a));
     }
     let action = state.keymap.action_for(key);
     let Some(o) = state.overlay.as_mut() else {

@@ -8,6 +8,7 @@ use crate::cluster::kinds::KindInfo;
 use crate::cluster::kubeconfig::ContextInfo;
 
 use super::containers::ContainersMsg;
+use super::edit::EditMsg;
 use super::events::EventsCmd;
 use super::forwards::{ForwardCmd, ForwardMsg};
 use super::logs::{LogCmd, LogMsg};
@@ -39,12 +40,16 @@ pub enum Msg {
     Recovery(RecoveryMsg),
     /// A pod's containers, fetched for the containers view.
     Containers(ContainersMsg),
+    /// An edit session in `$EDITOR` asks or reports (see `app::edit`).
+    Edit(EditMsg),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Fetch {
     Describe,
     Yaml,
+    /// A Secret with its values decoded, on the operator's request (audited).
+    Reveal,
 }
 
 /// Side effects `update` asks for; executors run them and answer with `Msg`s.
@@ -55,10 +60,20 @@ pub enum Cmd {
         what: Fetch,
         title: String,
         context: String,
-        kind: &'static str,
+        kind: KindInfo,
         namespace: String,
         name: String,
     },
+    /// Edit an object in `$EDITOR` as `kubectl edit` does (run by `exec::edit`): fetched fresh,
+    /// the terminal handed over, the change reviewed (`EditMsg::Review`) before it is sent.
+    Edit {
+        context: String,
+        kind: KindInfo,
+        namespace: String,
+        name: String,
+    },
+    /// The operator's answer to an edit session's review: send the change, or keep it unsent.
+    EditAnswer { id: u64, apply: bool },
     /// Start watching a context of the kubeconfig that is not live yet.
     OpenContext(String),
     /// Start / stop log streams (run by `exec::logs`).

@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 
 use crate::recovery::plan::{self, Step};
 
+use super::edit::ObjectRef;
 use super::state::State;
 use super::table::RowId;
 
@@ -39,6 +40,27 @@ pub enum Mutation {
         namespace: String,
         name: String,
     },
+    /// An edit saved in `$EDITOR`, held by its edit session (`id`) until confirmed; `changes`
+    /// are the changed fields as the operator reviews them (paths only for a Secret).
+    Edit {
+        id: u64,
+        object: ObjectRef,
+        changes: Vec<String>,
+    },
+}
+
+/// `kubectl --context C [-n NS] edit KIND/NAME`.
+pub fn kubectl_edit(object: &ObjectRef) -> String {
+    let ns = if object.namespace.is_empty() {
+        String::new()
+    } else {
+        format!(" -n {}", plan::sh(&object.namespace))
+    };
+    format!(
+        "kubectl --context {}{ns} edit {}",
+        plan::sh(&object.context),
+        plan::sh(&object.kubectl_name())
+    )
 }
 
 impl Mutation {
@@ -72,6 +94,7 @@ impl Mutation {
                 namespace,
                 name,
             } => vec![plan::kubectl_rollout_restart(context, namespace, name)],
+            Mutation::Edit { object, .. } => vec![kubectl_edit(object)],
         }
     }
 
@@ -83,6 +106,7 @@ impl Mutation {
             | Mutation::Scale { context, .. }
             | Mutation::RolloutRestart { context, .. } => BTreeSet::from([context.as_str()]),
             Mutation::Pods { pods, .. } => pods.iter().map(|p| p.context.as_str()).collect(),
+            Mutation::Edit { object, .. } => BTreeSet::from([object.context.as_str()]),
         }
     }
 
@@ -111,7 +135,8 @@ impl Mutation {
                 namespace,
                 name,
             } => Some(id(context, "Deployment", namespace, name)),
-            Mutation::Drain { .. } => None,
+            // The session answers a vanished object with the API's 404 and keeps the text.
+            Mutation::Drain { .. } | Mutation::Edit { .. } => None,
         }
     }
 
@@ -124,6 +149,7 @@ impl Mutation {
             Mutation::Pods { step, .. } => step.label(),
             Mutation::Scale { .. } => "scale",
             Mutation::RolloutRestart { .. } => "rollout restart",
+            Mutation::Edit { .. } => "edit",
         }
     }
 }

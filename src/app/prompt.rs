@@ -148,6 +148,8 @@ fn submit(state: &mut State, prompt: Prompt) -> Vec<Cmd> {
                 vec![]
             }
             Ok(Command::Logs(args)) => super::logs::open_from_command(state, &args),
+            Ok(Command::Object(what, args)) => super::edit::from_command(state, Some(what), &args),
+            Ok(Command::Edit(args)) => super::edit::from_command(state, None, &args),
             Ok(Command::Drain(nodes)) => {
                 super::wizard::open_drain(state, nodes);
                 vec![]

@@ -281,6 +281,8 @@ pub struct Overlay {
     /// None while the object is being fetched.
     pub text: Option<String>,
     pub scroll: u16,
+    /// The object shown (describe / YAML), for the keys that act on it (reveal).
+    pub object: Option<super::edit::ObjectRef>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

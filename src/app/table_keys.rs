@@ -1,6 +1,7 @@
 //! Keys on the resource tables: views, sorting, filters, describe/YAML, logs, port-forwards,
 //! and the mutation keys (whose questions `row_actions` builds).
 
+use super::edit::ObjectRef;
 use super::filter::TextFilter;
 use super::keys::{Action, is_mutation};
 use super::msg::{Cmd, Fetch};
@@ -16,6 +17,9 @@ pub fn on_table_action(state: &mut State, action: Action) -> Vec<Cmd> {
         if let Some(why) = refusal(state, &verb, std::iter::empty()) {
             state.notice = Some((Level::Warn, why));
             return vec![];
+        }
+        if action == Action::Edit {
+            return super::edit::on_edit_key(state);
         }
         return super::row_actions::on_mutation_key(state, action);
     }
@@ -123,31 +127,34 @@ fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
 }
 
 fn fetch(state: &mut State, yaml: bool) -> Vec<Cmd> {
-    let Some(row) = table::selected(state) else {
+    let Some(object) = super::edit::selected_object(state) else {
         return vec![];
     };
-    let context = state.contexts[row.context()].info.name.clone();
-    let kind = row.kind();
-    let (namespace, name) = row.key();
-    let what = if yaml { "YAML" } else { "Describe" };
-    let shown = if namespace.is_empty() {
-        name.clone()
-    } else {
-        format!("{namespace}/{name}")
+    let what = if yaml { Fetch::Yaml } else { Fetch::Describe };
+    open_overlay(state, what, object)
+}
+
+/// Opens the describe / YAML / revealed overlay of `object` and asks for its text: rows of any
+/// kind use this.
+pub fn open_overlay(state: &mut State, what: Fetch, object: ObjectRef) -> Vec<Cmd> {
+    let label = match what {
+        Fetch::Describe => "Describe",
+        Fetch::Yaml => "YAML",
+        Fetch::Reveal => "Revealed",
     };
-    let title = format!("{what} {} {shown} ({context})", kind.to_lowercase());
+    let title = format!("{label} {}", object.shown());
     state.overlay = Some(Overlay {
         title: title.clone(),
         text: None,
         scroll: 0,
+        object: Some(object.clone()),
     });
-    let what = if yaml { Fetch::Yaml } else { Fetch::Describe };
     vec![Cmd::Fetch {
         what,
         title,
-        context,
-        kind,
-        namespace,
-        name,
+        context: object.context,
+        kind: object.kind,
+        namespace: object.namespace,
+        name: object.name,
     }]
 }

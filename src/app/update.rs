@@ -3,7 +3,7 @@
 use crate::cluster::events::ClusterEvent;
 
 use super::msg::{Cmd, Msg};
-use super::state::{Level, Overlay, State};
+use super::state::{Level, State};
 use super::table;
 
 pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
@@ -72,13 +72,10 @@ fn react(state: &mut State, msg: Msg) -> Vec<Cmd> {
             cmds
         }
         Msg::Fetched { title, result } => {
-            if state.overlay.as_ref().is_some_and(|o| o.title == title) {
+            if let Some(o) = state.overlay.as_mut().filter(|o| o.title == title) {
                 let text = result.unwrap_or_else(|e| format!("Could not fetch {title}:\n{e}"));
-                state.overlay = Some(Overlay {
-                    title,
-                    text: Some(text),
-                    scroll: 0,
-                });
+                o.text = Some(text);
+                o.scroll = 0;
                 state.dirty = true;
             }
             vec![]
@@ -96,6 +93,7 @@ fn react(state: &mut State, msg: Msg) -> Vec<Cmd> {
         Msg::Forward(m) => super::forwards::update(state, m),
         Msg::Recovery(m) => super::outcome::update(state, m),
         Msg::Containers(m) => super::containers::update(state, m),
+        Msg::Edit(m) => super::edit::update(state, m),
         Msg::ConfigProblem(text) => {
             state.notice = Some((Level::Warn, text));
             state.dirty = true;
@@ -217,7 +215,7 @@ mod tests {
         let cmds = update(&mut s, key('d'));
         assert_eq!(cmds.len(), 1);
         assert!(
-            matches!(&cmds[0], Cmd::Fetch { what: Fetch::Describe, kind: "Pod", namespace, .. } if namespace == "default")
+            matches!(&cmds[0], Cmd::Fetch { what: Fetch::Describe, kind, namespace, .. } if kind.kind == "Pod" && namespace == "default")
         );
         assert!(s.overlay.as_ref().unwrap().text.is_none());
     }

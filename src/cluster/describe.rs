@@ -10,55 +10,64 @@ use k8s_openapi::api::core::v1::{Event, Node, Pod};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
 use kube::api::{Api, ListParams};
 
+use super::kinds::KindInfo;
+use super::objects;
 use crate::printers::age;
 
-/// The kinds the describe and YAML views open.
-const KINDS: &str = "Pod, Node, Deployment";
-
-fn unsupported(kind: &str) -> kube::Error {
-    kube::Error::Api(
-        kube::core::Status::failure(
-            &format!("cannot describe kind {kind:?}: only {KINDS} are supported"),
-            "BadRequest",
-        )
-        .with_code(400)
-        .boxed(),
-    )
+/// Whether the typed, kubectl-like describer of a Pod, Node or Deployment applies.
+fn rich(kind: &KindInfo) -> Option<&'static str> {
+    match (kind.group.as_str(), kind.kind.as_str()) {
+        ("", "Pod") => Some("Pod"),
+        ("", "Node") => Some("Node"),
+        ("apps", "Deployment") => Some("Deployment"),
+        _ => None,
+    }
 }
 
-/// `kubectl describe`-like text for a Pod, Node or Deployment, ending with its events.
+/// `kubectl describe`-like text for an object of any kind, ending with its events: the rich
+/// layout for a Pod, Node or Deployment, kubectl's generic one (a Secret's values as sizes)
+/// for the rest.
 pub async fn describe(
     client: &kube::Client,
-    kind: &str,
+    kind: &KindInfo,
     namespace: &str,
     name: &str,
 ) -> Result<String, kube::Error> {
     let now = Timestamp::now();
-    let mut out = match kind {
-        "Pod" => {
+    let mut out = match rich(kind) {
+        Some("Pod") => {
             let pod = Api::<Pod>::namespaced(client.clone(), namespace)
                 .get(name)
                 .await?;
             describe_pod(&pod, now)
         }
-        "Node" => describe_node(&Api::<Node>::all(client.clone()).get(name).await?),
-        "Deployment" => describe_deployment(
+        Some("Node") => describe_node(&Api::<Node>::all(client.clone()).get(name).await?),
+        Some(_) => describe_deployment(
             &Api::<Deployment>::namespaced(client.clone(), namespace)
                 .get(name)
                 .await?,
         ),
-        other => return Err(unsupported(other)),
+        None => {
+            let object = objects::get(client, kind, namespace, name).await?;
+            super::describe_any::describe(&object, kind)
+        }
     };
     // A cluster-scoped object's events may be recorded in any namespace: search them all.
-    let (events_api, selector) = if kind == "Node" {
+    let (events_api, selector) = if kind.namespaced {
         (
-            Api::<Event>::all(client.clone()),
-            format!("involvedObject.name={name}"),
+            Api::<Event>::namespaced(client.clone(), namespace),
+            format!(
+                "involvedObject.name={name},involvedObject.namespace={namespace},involvedObject.kind={}",
+                kind.kind
+            ),
         )
     } else {
         (
-            Api::<Event>::namespaced(client.clone(), namespace),
-            format!("involvedObject.name={name},involvedObject.namespace={namespace}"),
+            Api::<Event>::all(client.clone()),
+            format!(
+                "involvedObject.name={name},involvedObject.kind={}",
+                kind.kind
+            ),
         )
     };
     let events = events_api
@@ -67,62 +76,60 @@ pub async fn describe(
     let events: Vec<Event> = events
         .items
         .into_iter()
-        .filter(|e| e.involved_object.kind.as_deref().is_none_or(|k| k == kind))
+        .filter(|e| {
+            e.involved_object
+                .kind
+                .as_deref()
+                .is_none_or(|k| k == kind.kind)
+        })
         .collect();
     out.push_str(&events_section(events, now));
     Ok(out)
 }
 
-/// The object fetched fresh, without `metadata.managedFields`, as YAML.
+/// The object fetched fresh, without `metadata.managedFields`, as YAML; a Secret's values
+/// masked (`••••• (N bytes)`) before the text leaves here.
 pub async fn yaml(
     client: &kube::Client,
-    kind: &str,
+    kind: &KindInfo,
     namespace: &str,
     name: &str,
 ) -> Result<String, kube::Error> {
-    let value = match kind {
-        "Pod" => to_value(
-            Api::<Pod>::namespaced(client.clone(), namespace)
-                .get(name)
-                .await?,
-        )?,
-        "Node" => to_value(Api::<Node>::all(client.clone()).get(name).await?)?,
-        "Deployment" => to_value(
-            Api::<Deployment>::namespaced(client.clone(), namespace)
-                .get(name)
-                .await?,
-        )?,
-        other => return Err(unsupported(other)),
-    };
-    to_yaml(value)
-}
-
-fn to_value<T: serde::Serialize>(obj: T) -> Result<serde_json::Value, kube::Error> {
-    serde_json::to_value(obj).map_err(kube::Error::SerdeError)
-}
-
-fn to_yaml(mut value: serde_json::Value) -> Result<String, kube::Error> {
-    if let Some(meta) = value
-        .get_mut("metadata")
-        .and_then(serde_json::Value::as_object_mut)
-    {
-        meta.remove("managedFields");
+    let mut value = objects::get(client, kind, namespace, name).await?;
+    if objects::is_secret(kind) {
+        objects::mask_secret(&mut value);
     }
-    serde_saphyr::to_string(&value)
-        .map_err(|e| kube::Error::SerdeError(serde::ser::Error::custom(e.to_string())))
+    objects::to_yaml(&value).map_err(|e| kube::Error::SerdeError(serde::ser::Error::custom(e)))
+}
+
+/// A Secret with its values decoded, on the operator's explicit request: the text to show and
+/// the keys it holds (for the audit log, which never sees a value).
+pub async fn reveal(
+    client: &kube::Client,
+    kind: &KindInfo,
+    namespace: &str,
+    name: &str,
+) -> Result<(String, Vec<String>), kube::Error> {
+    let value = objects::get(client, kind, namespace, name).await?;
+    Ok(super::describe_any::revealed(&value))
 }
 
 /// Label column width, as kubectl aligns the top-level fields.
-const WIDTH: usize = 16;
+pub(super) const WIDTH: usize = 16;
 
-fn field(out: &mut String, indent: usize, label: &str, value: impl std::fmt::Display) {
+pub(super) fn field(out: &mut String, indent: usize, label: &str, value: impl std::fmt::Display) {
     let label = format!("{label}:");
     let pad = WIDTH.saturating_sub(indent).max(label.len() + 1);
     let _ = writeln!(out, "{:indent$}{label:<pad$}{value}", "");
 }
 
 /// A map shown one `k=v` per line under its label, `<none>` when empty.
-fn map_field(out: &mut String, label: &str, map: Option<&BTreeMap<String, String>>, sep: &str) {
+pub(super) fn map_field(
+    out: &mut String,
+    label: &str,
+    map: Option<&BTreeMap<String, String>>,
+    sep: &str,
+) {
     match map.filter(|m| !m.is_empty()) {
         None => field(out, 0, label, "<none>"),
         Some(m) => {
@@ -138,7 +145,7 @@ fn map_field(out: &mut String, label: &str, map: Option<&BTreeMap<String, String
     }
 }
 
-fn metadata(out: &mut String, m: &ObjectMeta, namespaced: bool) {
+pub(super) fn metadata(out: &mut String, m: &ObjectMeta, namespaced: bool) {
     field(out, 0, "Name", m.name.as_deref().unwrap_or_default());
     if namespaced {
         field(
@@ -594,16 +601,5 @@ mod tests {
             events_section(vec![], Timestamp::now()),
             "Events:          <none>\n"
         );
-    }
-
-    #[test]
-    fn yaml_drops_managed_fields() {
-        let text = to_yaml(serde_json::json!({
-            "kind": "Pod",
-            "metadata": {"name": "p", "managedFields": [{"manager": "kubectl"}]},
-        }))
-        .unwrap();
-        assert!(text.contains("name: p"), "{text}");
-        assert!(!text.contains("managedFields"), "{text}");
     }
 }

@@ -69,6 +69,34 @@ impl KindInfo {
         }
     }
 
+    /// The kinds the cockpit's rich rows (and their actions) name, without asking discovery:
+    /// `id` is the identity Kind (`Pod`, `Deployment`, …; see [`KindInfo::id`]).
+    pub fn builtin(id: &str) -> Option<KindInfo> {
+        const VERBS: [&str; 8] = [
+            "get",
+            "list",
+            "watch",
+            "create",
+            "update",
+            "patch",
+            "delete",
+            "deletecollection",
+        ];
+        BUILTIN.iter().find(|b| b.2 == id).map(
+            |&(group, version, kind, plural, short, namespaced)| KindInfo {
+                group: group.into(),
+                version: version.into(),
+                kind: kind.into(),
+                plural: plural.into(),
+                singular: kind.to_ascii_lowercase(),
+                short_names: short.iter().map(|s| s.to_string()).collect(),
+                categories: Vec::new(),
+                namespaced,
+                verbs: VERBS.map(String::from).to_vec(),
+            },
+        )
+    }
+
     /// Whether the operator's `word` (lower-cased) names this type, with or without its group.
     fn named_by(&self, word: &str) -> bool {
         let bare = |w: &str| {
@@ -91,6 +119,47 @@ impl KindInfo {
         }
     }
 }
+
+/// (group, version, Kind, plural, short names, namespaced) of [`KindInfo::builtin`].
+type Builtin = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [&'static str],
+    bool,
+);
+const BUILTIN: &[Builtin] = &[
+    ("", "v1", "Pod", "pods", &["po"], true),
+    ("", "v1", "Node", "nodes", &["no"], false),
+    ("", "v1", "Namespace", "namespaces", &["ns"], false),
+    ("", "v1", "Secret", "secrets", &[], true),
+    ("", "v1", "ConfigMap", "configmaps", &["cm"], true),
+    ("", "v1", "Service", "services", &["svc"], true),
+    ("", "v1", "ServiceAccount", "serviceaccounts", &["sa"], true),
+    (
+        "",
+        "v1",
+        "PersistentVolumeClaim",
+        "persistentvolumeclaims",
+        &["pvc"],
+        true,
+    ),
+    ("apps", "v1", "Deployment", "deployments", &["deploy"], true),
+    ("apps", "v1", "ReplicaSet", "replicasets", &["rs"], true),
+    ("apps", "v1", "DaemonSet", "daemonsets", &["ds"], true),
+    ("apps", "v1", "StatefulSet", "statefulsets", &["sts"], true),
+    ("batch", "v1", "Job", "jobs", &[], true),
+    ("batch", "v1", "CronJob", "cronjobs", &["cj"], true),
+    (
+        "policy",
+        "v1",
+        "PodDisruptionBudget",
+        "poddisruptionbudgets",
+        &["pdb"],
+        true,
+    ),
+];
 
 /// Groups whose kinds need no qualification in identities.
 fn is_builtin_group(group: &str) -> bool {
@@ -311,6 +380,19 @@ pub(crate) mod tests {
         let id = c.resolve("cert").unwrap().id();
         assert!(std::ptr::eq(id, intern("Certificate.cert-manager.io")));
         assert_eq!(c.by_id(id).unwrap().plural, "certificates");
+    }
+
+    #[test]
+    fn builtin_kinds_need_no_discovery() {
+        let d = KindInfo::builtin("Deployment").unwrap();
+        assert_eq!(d.api_version(), "apps/v1");
+        assert_eq!(d.qualified(), "deployments.apps");
+        assert_eq!(d.id(), "Deployment");
+        assert!(d.can("update") && d.namespaced);
+        let n = KindInfo::builtin("Node").unwrap();
+        assert!(!n.namespaced && n.group.is_empty());
+        assert_eq!(KindInfo::builtin("Secret").unwrap().plural, "secrets");
+        assert_eq!(KindInfo::builtin("Certificate.cert-manager.io"), None);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 pub mod container_rows;
 pub mod describe;
+pub mod describe_any;
 pub(crate) mod emit;
 pub mod event_rows;
 pub mod events;
@@ -13,6 +14,7 @@ pub(crate) mod kind_watch;
 pub mod kinds;
 pub mod kubeconfig;
 pub mod logs;
+pub mod objects;
 pub mod ops;
 pub mod quantity;
 pub mod rows;

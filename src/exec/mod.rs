@@ -3,11 +3,15 @@
 //! cockpit that awaits; results come back to `app::update` as `Msg`s.
 
 pub mod drain;
+mod edit;
+mod edit_file;
 mod events;
 mod forwards;
 mod logs;
 mod mutations;
+mod reveal;
 pub mod run;
+pub mod terminal;
 
 use std::collections::HashMap;
 
@@ -35,6 +39,9 @@ pub struct Executors {
     pub(crate) audit_path: Option<std::path::PathBuf>,
     /// Watches on events, while the events view is open (and briefly after).
     pub(crate) event_watches: events::EventWatches,
+    /// Asks the run loop for the terminal (edit sessions hand it to the editor).
+    pub(crate) lender: terminal::TerminalLender,
+    pub(crate) edits: edit::Sessions,
 }
 
 impl Executors {
@@ -82,12 +89,26 @@ impl Executors {
             } => {
                 let client = self.clients[&context].clone();
                 let tx = self.results.clone();
+                if what == Fetch::Reveal {
+                    let user = self.user(&context);
+                    let audit = self.audit_path.clone();
+                    tokio::spawn(async move {
+                        let result = reveal::reveal(
+                            &client, &context, &user, audit, &kind, &namespace, &name,
+                        )
+                        .await;
+                        let _ = tx.send(Msg::Fetched { title, result });
+                    });
+                    return;
+                }
                 tokio::spawn(async move {
                     let result = match what {
                         Fetch::Describe => {
-                            describe::describe(&client, kind, &namespace, &name).await
+                            describe::describe(&client, &kind, &namespace, &name).await
                         }
-                        Fetch::Yaml => describe::yaml(&client, kind, &namespace, &name).await,
+                        Fetch::Yaml | Fetch::Reveal => {
+                            describe::yaml(&client, &kind, &namespace, &name).await
+                        }
                     };
                     let result = result.map_err(|e| e.to_string());
                     let _ = tx.send(Msg::Fetched { title, result });
@@ -108,6 +129,21 @@ impl Executors {
                     s.rediscover();
                 }
             }
+            Cmd::Edit {
+                context,
+                kind,
+                namespace,
+                name,
+            } => edit::start(
+                self,
+                crate::app::edit::ObjectRef {
+                    context,
+                    kind,
+                    namespace,
+                    name,
+                },
+            ),
+            Cmd::EditAnswer { id, apply } => edit::answer(self, id, apply),
             Cmd::Logs(c) => logs::run(self, c).await,
             Cmd::Events(c) => events::run(self, c),
             Cmd::FetchContainers {

@@ -74,6 +74,14 @@ pub async fn run(exec: &mut Executors, mutation: Mutation) {
                     result: Err("a drain is run from the drain wizard; nothing was changed".into()),
                 });
             }
+            Mutation::Edit { object, .. } => {
+                // An edit is sent by its session once confirmed (`Cmd::EditAnswer`); one
+                // arriving here is a bug to report, never a silent no-op.
+                outcomes.push(Outcome {
+                    object: object.shown(),
+                    result: Err("an edit is sent by its edit session; nothing was changed".into()),
+                });
+            }
             Mutation::Cordon { context, node, on } => {
                 let (client, user) = &clients[context];
                 let mut sink = |e: AuditEntry| auditor.write(e);

@@ -4,8 +4,7 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use crossterm::event::{Event, EventStream, KeyEventKind};
-use futures::StreamExt;
+use crossterm::event::{Event, KeyEventKind};
 use tokio::sync::mpsc;
 
 use crate::app::msg::Msg;
@@ -17,6 +16,7 @@ use crate::ui::screen;
 use crate::ui::theme::Theme;
 
 use super::Executors;
+use super::terminal::{self, Console};
 
 const FRAME: Duration = Duration::from_millis(33);
 
@@ -32,6 +32,7 @@ pub async fn run(
 ) -> anyhow::Result<()> {
     let (events_tx, mut events_rx) = mpsc::channel::<SessionEvent>(4096);
     let (results_tx, mut results_rx) = mpsc::unbounded_channel::<Msg>();
+    let (lender, mut loans) = terminal::lender();
     let mut exec = Executors {
         kubeconfig,
         namespace,
@@ -43,6 +44,8 @@ pub async fn run(
         forwards: Default::default(),
         audit_path,
         event_watches: Default::default(),
+        lender,
+        edits: Default::default(),
     };
     for c in state.contexts.clone() {
         if let Err(e) = exec.open(&c.info).await {
@@ -62,9 +65,8 @@ pub async fn run(
     // The core reads no clock: the loop gives it the time before the first frame.
     state.now = jiff::Timestamp::now();
     state.logs.save_dir = std::env::temp_dir();
-    let mut terminal = ratatui::init();
+    let mut console = Console::start();
     let result = async {
-        let mut keys = EventStream::new();
         let mut tick = tokio::time::interval(Duration::from_secs(1));
         let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
         let mut hup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())?;
@@ -76,7 +78,7 @@ pub async fn run(
                 Duration::from_secs(3600)
             };
             let msg = tokio::select! {
-                ev = keys.next() => match ev {
+                ev = console.next_event() => match ev {
                     Some(Ok(Event::Key(k))) if k.kind != KeyEventKind::Release => Some(Msg::Key(k)),
                     Some(Ok(Event::Resize(..))) => Some(Msg::Resize),
                     Some(Ok(_)) => None,
@@ -88,6 +90,12 @@ pub async fn run(
                 _ = tick.tick() => Some(Msg::Tick(jiff::Timestamp::now())),
                 _ = term.recv() => break,
                 _ = hup.recv() => break,
+                // A task (an edit session) asks for the terminal: it is the child's until it exits.
+                Some(loan) = loans.recv() => {
+                    console.lend(loan).await;
+                    state.dirty = true;
+                    None
+                }
                 _ = tokio::time::sleep(wait) => None,
             };
             if let Some(msg) = msg {
@@ -108,7 +116,7 @@ pub async fn run(
                 break;
             }
             if state.dirty && last_draw.elapsed() >= FRAME {
-                terminal.draw(|f| screen::draw(f, &state, &theme))?;
+                console.draw(|f| screen::draw(f, &state, &theme))?;
                 state.dirty = false;
                 last_draw = Instant::now();
             }
@@ -116,7 +124,7 @@ pub async fn run(
         anyhow::Ok(())
     }
     .await;
-    ratatui::restore();
+    console.restore();
     drop(exec);
     result
 }

@@ -1,6 +1,7 @@
 //! The audit log: one JSON line per mutation (who, where, what, the outcome, and the kubectl
-//! command that does the same), in the XDG state directory. Tokens never enter it: an entry
-//! holds the kubeconfig user's name only.
+//! command that does the same), in the XDG state directory, and one per event worth recording
+//! that changes nothing (a Secret's values shown on screen). Tokens and secret values never
+//! enter it: an entry holds the kubeconfig user's name only, and a reveal names keys only.
 
 use std::io::{self, BufRead, Write};
 use std::path::{Path, PathBuf};
@@ -19,6 +20,26 @@ pub struct AuditEntry {
     pub objects: Vec<String>,
     pub result: String,
     pub kubectl: String,
+    /// A mutation (the default, and every line written before records had kinds) or an event.
+    #[serde(default, skip_serializing_if = "Record::is_mutation")]
+    pub record: Record,
+}
+
+/// What an audit line records.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Record {
+    /// A change to a cluster (or an attempt, or a refusal).
+    #[default]
+    Mutation,
+    /// Something that changed nothing but is worth knowing later: a Secret's values revealed.
+    Event,
+}
+
+impl Record {
+    fn is_mutation(&self) -> bool {
+        *self == Record::Mutation
+    }
 }
 
 impl AuditEntry {
@@ -38,6 +59,22 @@ impl AuditEntry {
             objects,
             result: result.into(),
             kubectl: kubectl.into(),
+            record: Record::Mutation,
+        }
+    }
+
+    /// An event (changes nothing), e.g. a Secret's values revealed.
+    pub fn event(
+        context: &str,
+        user: &str,
+        action: &str,
+        objects: Vec<String>,
+        result: &str,
+        kubectl: &str,
+    ) -> AuditEntry {
+        AuditEntry {
+            record: Record::Event,
+            ..AuditEntry::new(context, user, action, objects, result, kubectl)
         }
     }
 }
@@ -133,8 +170,13 @@ pub fn format(entries: &[AuditEntry]) -> String {
     let mut s = String::new();
     for e in entries {
         let objects = e.objects.join(" ");
+        let event = if e.record == Record::Event {
+            "event: "
+        } else {
+            ""
+        };
         s.push_str(&format!(
-            "{}  {}  {}  {} {}  {}\n    $ {}\n",
+            "{}  {}  {}  {event}{} {}  {}\n    $ {}\n",
             reveal(&e.time),
             reveal(&e.context),
             reveal(&e.user),
@@ -230,7 +272,37 @@ mod tests {
             objects: vec!["pod/default/x".into()],
             result: "ok".into(),
             kubectl: "kubectl --context prod delete pod x -n default".into(),
+            record: Record::Mutation,
         }
+    }
+
+    #[test]
+    fn events_are_marked_and_old_lines_read_as_mutations() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("audit.jsonl");
+        let e = AuditEntry::event(
+            "prod",
+            "admin",
+            "reveal",
+            vec!["secret/default/db".into()],
+            "revealed secret default/db keys password",
+            "kubectl --context prod -n default get secret db -o jsonpath={.data}",
+        );
+        append(&path, &e).unwrap();
+        let old = serde_json::to_string(&entry("2026-01-02T09:00:00Z", "delete")).unwrap();
+        assert!(
+            !old.contains("record"),
+            "mutations keep the old line shape: {old}"
+        );
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .and_then(|mut f| f.write_all(format!("{old}\n").as_bytes()))
+            .unwrap();
+        let back = read(&path, None).unwrap();
+        assert_eq!(back[0].record, Record::Event);
+        assert_eq!(back[1].record, Record::Mutation);
+        assert!(format(&back[..1]).contains("event: reveal secret/default/db"));
     }
 
     #[test]

@@ -75,6 +75,14 @@ pub fn help_lines(state: &State, theme: &Theme) -> Vec<Line<'static>> {
     let mutations = !state.mutations_off();
     let mut sections: Vec<(Screen, Vec<Line<'static>>)> = vec![
         (Screen::Table, table_lines(state, theme)),
+        (
+            Screen::Table,
+            section_lines(
+                "Describe / YAML view (describe, yaml on a row)",
+                &km.overlay,
+                theme,
+            ),
+        ),
         (Screen::Logs, crate::ui::logs_view::help_lines(state, theme)),
         (
             Screen::Forwards,

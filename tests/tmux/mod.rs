@@ -105,9 +105,22 @@ impl Tmux {
     /// Runs `kockpit ARGS` (then a pause, so a crash stays readable) in a window of its own;
     /// its config file is `HOME/.config/kockpit/config.yaml` whatever the caller's XDG settings.
     pub fn start(name: &str, home: &Path, args: &str, width: u16, height: u16) -> Tmux {
+        Tmux::start_with_env(name, home, &[], args, width, height)
+    }
+
+    /// As `start`, with these variables set for kockpit (values without spaces or quotes).
+    pub fn start_with_env(
+        name: &str,
+        home: &Path,
+        env: &[(&str, &str)],
+        args: &str,
+        width: u16,
+        height: u16,
+    ) -> Tmux {
         let socket = format!("kockpit-e2e-{name}-{}", std::process::id());
+        let vars: String = env.iter().map(|(k, v)| format!(" {k}={v}")).collect();
         let cmd = format!(
-            "env -u XDG_CONFIG_HOME HOME={} TERM=xterm-256color {BIN} {args}; sleep 60",
+            "env -u XDG_CONFIG_HOME HOME={}{vars} TERM=xterm-256color {BIN} {args}; sleep 60",
             home.display()
         );
         let ok = Command::new("tmux")

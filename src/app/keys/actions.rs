@@ -37,6 +37,7 @@ section_actions! {
         ForceDelete => "force_delete", "force-delete the pod (grace 0)";
         Scale => "scale", "scale the deployment";
         RolloutRestart => "rollout_restart", "restart the deployment's rollout";
+        Edit => "edit", "edit the selected object in $EDITOR (reviewed before it is sent)";
         BulkForceDelete => "bulk_force_delete", "force-delete every pod the current filter shows (previewed first)";
         Rollouts => "rollouts", "watch rollouts: updated / ready / available per deployment";
         Logs => "logs", "follow logs";
@@ -70,6 +71,7 @@ pub fn is_mutation(action: Action) -> bool {
             | Action::Scale
             | Action::RolloutRestart
             | Action::BulkForceDelete
+            | Action::Edit
     )
 }
 
@@ -100,6 +102,13 @@ section_actions! {
         Grow => "grow", "grow the focused pane";
         Shrink => "shrink", "shrink the focused pane";
         Back => "back", "back to the tables (panes keep running)";
+    }
+}
+
+section_actions! {
+    /// Keys of the describe / YAML view over the tables; moving, back and quit are the tables' keys.
+    OverlayAction, "overlay" {
+        Reveal => "reveal", "show a Secret's values decoded (audited; closing the view forgets them)";
     }
 }
 

@@ -24,7 +24,9 @@ pub mod section;
 
 use serde::Deserialize;
 
-pub use actions::{Action, DialogAction, ForwardAction, LogAction, WizardAction, is_mutation};
+pub use actions::{
+    Action, DialogAction, ForwardAction, LogAction, OverlayAction, WizardAction, is_mutation,
+};
 pub use chord::{KeyChord, describe_chord, describe_key, parse_key};
 pub use section::{Section, SectionAction};
 
@@ -43,6 +45,7 @@ pub const SHIPPED: &[(&str, &str)] = &[
 pub struct Keymap {
     pub table: Section<Action>,
     pub logs: Section<LogAction>,
+    pub overlay: Section<OverlayAction>,
     pub wizard: Section<WizardAction>,
     pub forwards: Section<ForwardAction>,
     pub dialog: Section<DialogAction>,
@@ -93,6 +96,8 @@ struct KeymapFile {
     #[serde(default)]
     logs: Option<Entries>,
     #[serde(default)]
+    overlay: Option<Entries>,
+    #[serde(default)]
     wizard: Option<Entries>,
     #[serde(default)]
     forwards: Option<Entries>,
@@ -132,6 +137,7 @@ fn parse_sections(
     Ok(Keymap {
         table: Section::parse(spec.bindings, file)?,
         logs: section(spec.logs, file, fallback.map(|f| &f.logs))?,
+        overlay: section(spec.overlay, file, fallback.map(|f| &f.overlay))?,
         wizard: section(spec.wizard, file, fallback.map(|f| &f.wizard))?,
         forwards: section(spec.forwards, file, fallback.map(|f| &f.forwards))?,
         dialog: section(spec.dialog, file, fallback.map(|f| &f.dialog))?,
@@ -339,7 +345,7 @@ mod tests {
         assert!(help.iter().all(|(a, _)| !is_mutation(*a)));
         assert!(help.iter().any(|(a, _)| *a == Action::Logs));
         let mutations: Vec<_> = Action::ALL.iter().filter(|a| a.is_mutation()).collect();
-        assert_eq!(mutations.len(), 8);
+        assert_eq!(mutations.len(), 9);
     }
 
     #[test]
@@ -359,6 +365,9 @@ mod tests {
             let k = parse(text, name).unwrap_or_else(|e| panic!("{e}"));
             for a in LogAction::ALL {
                 assert!(k.logs.key_for(*a).is_some(), "{name}: logs {a}");
+            }
+            for a in OverlayAction::ALL {
+                assert!(k.overlay.key_for(*a).is_some(), "{name}: overlay {a}");
             }
             for a in WizardAction::ALL {
                 assert!(k.wizard.key_for(*a).is_some(), "{name}: wizard {a}");
