@@ -13,6 +13,18 @@ use tmux::{Sim, Tmux, rows};
 
 const WAIT: Duration = Duration::from_secs(20);
 
+/// Waits until prod's StatefulSet has started all its pods (one after the other, a few seconds):
+/// tests that compare pod lists taken at two moments need the scenario settled first.
+fn statefulset_started(sim: &Sim) {
+    tmux::eventually_ok("postgres-0..2 created", WAIT, || {
+        let names = sim.pod_names("prod");
+        let n = (0..3)
+            .filter(|i| names.contains(&format!("postgres-{i}")))
+            .count();
+        (n == 3).then_some(()).ok_or(format!("{n} of 3"))
+    });
+}
+
 fn audit_entries(path: &Path) -> Vec<serde_json::Value> {
     std::fs::read_to_string(path)
         .unwrap_or_default()
@@ -220,16 +232,40 @@ fn drain_wizard_walked_with_keys_on_prod_empties_the_node_and_audits_every_step(
     // Replayed by hand on a fresh simulator, each successful audited command does the same
     // thing: the node is cordoned, and a pod of the same name (created there first) goes.
     let fresh = Sim::start();
+    statefulset_started(&fresh);
+    let fresh_pods = fresh.pod_names("prod");
     let mut replayed_pods = Vec::new();
     for e in entries.iter().filter(|e| e["result"] == "ok") {
         let object = e["objects"][0].as_str().unwrap();
         if let Some(rest) = object.strip_prefix("pod/") {
             let (ns, name) = rest.split_once('/').unwrap();
-            fresh.kubectl(
-                "prod",
-                &["run", name, "-n", ns, "--image=busybox", "--restart=Never"],
-            );
-            replayed_pods.push((ns.to_string(), name.to_string()));
+            // StatefulSet pods keep their names: the fresh simulator has them already, and its
+            // controller brings them back under the same name, so "gone" means a new uid.
+            let uid = |fresh: &Sim| {
+                fresh
+                    .kubectl(
+                        "prod",
+                        &[
+                            "get",
+                            "pod",
+                            name,
+                            "-n",
+                            ns,
+                            "--ignore-not-found",
+                            "-o",
+                            "jsonpath={.metadata.uid}",
+                        ],
+                    )
+                    .trim()
+                    .to_string()
+            };
+            if !fresh_pods.iter().any(|p| p == name) {
+                fresh.kubectl(
+                    "prod",
+                    &["run", name, "-n", ns, "--image=busybox", "--restart=Never"],
+                );
+            }
+            replayed_pods.push((ns.to_string(), name.to_string(), uid(&fresh)));
         }
         let out = Command::new("sh")
             .arg("-c")
@@ -254,14 +290,22 @@ fn drain_wizard_walked_with_keys_on_prod_empties_the_node_and_audits_every_step(
     tmux::eventually_ok("replayed pods gone", WAIT, || {
         let still: Vec<_> = replayed_pods
             .iter()
-            .filter(|(ns, name)| {
-                !fresh
-                    .kubectl(
-                        "prod",
-                        &["get", "pods", "-n", ns, "--ignore-not-found", name],
-                    )
-                    .trim()
-                    .is_empty()
+            .filter(|(ns, name, uid)| {
+                let now = fresh.kubectl(
+                    "prod",
+                    &[
+                        "get",
+                        "pod",
+                        name,
+                        "-n",
+                        ns,
+                        "--ignore-not-found",
+                        "-o",
+                        "jsonpath={.metadata.uid}",
+                    ],
+                );
+                let now = now.trim();
+                !now.is_empty() && (uid.is_empty() || now == uid)
             })
             .collect();
         still.is_empty().then_some(()).ok_or(format!("{still:?}"))
@@ -271,6 +315,7 @@ fn drain_wizard_walked_with_keys_on_prod_empties_the_node_and_audits_every_step(
 #[test]
 fn bulk_force_delete_by_filter_previews_asks_for_the_count_and_reports_each_pod() {
     let sim = Sim::start();
+    statefulset_started(&sim);
     tmux::eventually_ok("three nginx-ingress pods", WAIT, || {
         let n = sim
             .pod_names("prod")
@@ -353,6 +398,7 @@ fn bulk_force_delete_by_filter_previews_asks_for_the_count_and_reports_each_pod(
 #[test]
 fn readonly_reaches_no_mutation_and_writes_no_audit() {
     let sim = Sim::start();
+    statefulset_started(&sim);
     let audit = sim.home.path().join("audit.jsonl");
     let t = Tmux::start(
         "readonly",
