@@ -54,7 +54,7 @@ pub enum EditMsg {
     /// The operator saved a valid change; it is sent only after `Cmd::EditAnswer`.
     Review {
         id: u64,
-        object: ObjectRef,
+        object: Box<ObjectRef>,
         /// Changed fields as paths with before → after (for a Secret, paths only).
         changes: Vec<String>,
     },
@@ -142,7 +142,7 @@ fn kind_named(word: &str) -> Option<KindInfo> {
         .find(|k| {
             k.plural == word
                 || k.singular == word
-                || k.short_names.iter().any(|s| *s == word)
+                || k.short_names.contains(&word)
                 || k.qualified() == word
         })
 }
@@ -296,12 +296,12 @@ mod tests {
     fn review(id: u64) -> Msg {
         Msg::Edit(EditMsg::Review {
             id,
-            object: ObjectRef {
+            object: Box::new(ObjectRef {
                 context: "stg".into(),
                 kind: KindInfo::builtin("Deployment").unwrap(),
                 namespace: "default".into(),
                 name: "web".into(),
-            },
+            }),
             changes: vec!["metadata.labels.tier: web → api".into()],
         })
     }
@@ -409,7 +409,7 @@ mod tests {
             &mut s,
             Msg::Edit(EditMsg::Review {
                 id: 1,
-                object,
+                object: Box::new(object),
                 changes,
             }),
         );

@@ -44,7 +44,8 @@ pub enum Mutation {
     /// are the changed fields as the operator reviews them (paths only for a Secret).
     Edit {
         id: u64,
-        object: ObjectRef,
+        /// Boxed: an object reference carries its kind's discovery entry.
+        object: Box<ObjectRef>,
         changes: Vec<String>,
     },
 }

@@ -167,7 +167,7 @@ impl Session {
             }
             let _ = self.results.send(Msg::Edit(EditMsg::Review {
                 id: self.id,
-                object: o.clone(),
+                object: Box::new(o.clone()),
                 changes,
             }));
             if !self.answers.recv().await.unwrap_or(false) {
