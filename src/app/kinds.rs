@@ -89,6 +89,10 @@ pub fn open(state: &mut State, word: &str) -> Vec<Cmd> {
         "Node" => ViewKind::Nodes,
         other => ViewKind::Kind(other),
     };
+    // The kinds list's `/` filter found the type; it is not a filter of that type's rows.
+    if state.view == ViewKind::Kinds {
+        state.filter = super::filter::TextFilter::default();
+    }
     switch_view(state, view);
     sync_watches(state)
 }

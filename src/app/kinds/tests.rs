@@ -320,3 +320,19 @@ fn a_kind_shown_all_along_is_never_unwatched() {
         assert!(!cmds.iter().any(|c| matches!(c, Cmd::UnwatchKind { .. })));
     }
 }
+
+#[test]
+fn a_kind_opened_from_the_filtered_kinds_list_shows_its_rows_unfiltered() {
+    let mut s = state();
+    command(&mut s, "kinds");
+    assert_eq!(s.view, ViewKind::Kinds);
+    s.filter = crate::app::filter::TextFilter::new("services");
+    let rows = table::visible(&s);
+    assert_eq!(rows.len(), 1, "the filter finds the type");
+    update(&mut s, key(KeyCode::Enter));
+    assert_eq!(s.view, ViewKind::Kind("Service"));
+    assert!(
+        s.filter.is_empty(),
+        "the type's rows are not filtered by its name"
+    );
+}
