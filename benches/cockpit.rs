@@ -6,9 +6,7 @@
 //! (at most one frame per 33 ms while dirty), then prints a table of figures. It prints; it never
 //! asserts on time (DESIGN.md, Performance): wall time on a shared machine is not a test.
 
-use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, bail};
@@ -43,59 +41,12 @@ const BURST_BUDGET: Duration = Duration::from_secs(30);
 /// Matches deployments app-00100..app-00199: 2,000 pods per context, 2 % of the rows.
 const FILTER: &str = "app-001";
 
-/// Kills the simulator however the bench ends.
-struct Sim(Child);
+mod support;
 
-impl Drop for Sim {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+use support::{rss_kib, start_sim};
 
 fn main() -> anyhow::Result<()> {
-    let bin = std::env::var_os("KOCKPIT_BIN")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/release/kockpit")
-        });
-    if !bin.exists() {
-        bail!(
-            "{} not found: run `cargo build --release` first (or set KOCKPIT_BIN)",
-            bin.display()
-        );
-    }
-    println!(
-        "starting {} sim --nodes {NODES} --pods {PODS} …",
-        bin.display()
-    );
-    let started = Instant::now();
-    let mut child = Command::new(&bin)
-        .args([
-            "sim",
-            "--nodes",
-            &NODES.to_string(),
-            "--pods",
-            &PODS.to_string(),
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .with_context(|| format!("spawning {}", bin.display()))?;
-    let stdout = child.stdout.take().expect("piped stdout");
-    let sim = Sim(child);
-    let mut path = None;
-    for line in BufReader::new(stdout).lines() {
-        if let Some(p) = line?.strip_prefix("kubeconfig: ") {
-            path = Some(PathBuf::from(p));
-            break;
-        }
-    }
-    let path = path.context("the simulator exited before printing its kubeconfig")?;
-    println!(
-        "simulator ready in {:.1} s (not part of the figures)",
-        started.elapsed().as_secs_f64()
-    );
+    let (sim, path) = start_sim(&["--nodes", &NODES.to_string(), "--pods", &PODS.to_string()])?;
 
     // The app's runtime: `Runtime::new()`, one worker per core.
     let runtime = tokio::runtime::Runtime::new()?;
@@ -152,7 +103,13 @@ async fn measure(kubeconfig_path: PathBuf) -> anyhow::Result<Figures> {
     }
     let (km, _) = keymap::load(None, None);
     let known = loaded.contexts.iter().map(|c| c.name.clone()).collect();
-    let mut state = State::new(infos, known, None, false, km);
+    let mut state = State::new(
+        infos,
+        known,
+        kockpit::app::namespaces::Namespaces::all(),
+        false,
+        km,
+    );
 
     let mut first_rows = None;
     let mut last_draw = Instant::now() - FRAME;
@@ -395,15 +352,6 @@ fn time_draws(
     times.sort();
     let p99 = times[(DRAWS * 99).div_ceil(100) - 1];
     Ok((times[DRAWS / 2], p99))
-}
-
-fn rss_kib() -> anyhow::Result<u64> {
-    let status = std::fs::read_to_string("/proc/self/status")?;
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .context("VmRSS in /proc/self/status")
 }
 
 fn ms(d: Duration) -> String {

@@ -127,7 +127,13 @@ fn main() -> anyhow::Result<()> {
         let info = loaded.context("prod").context("prod context")?.clone();
         let client = loaded.client("prod").await?;
         let (km, _) = keymap::load(None, None);
-        let mut state = State::new(vec![info], vec!["prod".into()], None, false, km);
+        let mut state = State::new(
+            vec![info],
+            vec!["prod".into()],
+            kockpit::app::namespaces::Namespaces::all(),
+            false,
+            km,
+        );
         let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
         let mut tails = Vec::new();
         for i in 0..PANES {

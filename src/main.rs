@@ -7,6 +7,7 @@ use anyhow::Context as _;
 use clap::{Args, Parser, Subcommand};
 
 use kockpit::app::forwards::ForwardsState;
+use kockpit::app::namespaces::Namespaces;
 use kockpit::app::state::State;
 use kockpit::cluster::kubeconfig;
 use kockpit::exec::run;
@@ -36,7 +37,7 @@ struct CockpitArgs {
     /// Contexts to open live, comma-separated (default: the current context).
     #[arg(long, value_delimiter = ',', global = true)]
     context: Vec<String>,
-    /// Only this namespace.
+    /// Only these namespaces, comma-separated (`-n kubeapps,postgres`).
     #[arg(short = 'n', long, global = true, conflicts_with = "all_namespaces")]
     namespace: Option<String>,
     /// All namespaces (the default).
@@ -263,12 +264,14 @@ async fn cockpit(args: CockpitArgs) -> anyhow::Result<()> {
     problems.extend(keymap_problem.map(|e| e.to_string()));
     let readonly = args.readonly;
     let known = loaded.contexts.iter().map(|c| c.name.clone()).collect();
-    let namespace = if args.all_namespaces {
-        None
-    } else {
-        args.namespace.clone()
+    let namespaces = match (&args.namespace, args.all_namespaces) {
+        (Some(n), false) => Namespaces::parse(n),
+        _ => Namespaces::all(),
     };
-    let mut state = State::new(live, known, namespace.clone(), readonly, keymap);
+    // One namespace restricts the watches themselves (an operator whose RBAC stops at it can
+    // still list); several are watched cluster-wide and filtered in the tables.
+    let namespace = namespaces.single().map(str::to_string);
+    let mut state = State::new(live, known, namespaces, readonly, keymap);
     state.readonly_contexts = cfg.readonly_contexts.clone();
     for name in &args.forwards {
         anyhow::ensure!(

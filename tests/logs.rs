@@ -30,7 +30,13 @@ async fn open_pane(
     let loaded = kubeconfig::load(Some(&h.kubeconfig()), "prod").unwrap();
     let info = loaded.context("prod").unwrap().clone();
     let (km, _) = keymap::load(None, None);
-    let mut state = State::new(vec![info], vec!["prod".into()], None, false, km);
+    let mut state = State::new(
+        vec![info],
+        vec!["prod".into()],
+        kockpit::app::namespaces::Namespaces::all(),
+        false,
+        km,
+    );
     state.logs.cap = cap;
     let words: Vec<String> = args.split_whitespace().map(str::to_string).collect();
     let cmds = logs::open_from_command(&mut state, &words);

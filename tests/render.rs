@@ -90,7 +90,7 @@ fn demo_state() -> State {
     let mut s = State::new(
         vec![info("prod", true), info("stg", false)],
         vec!["prod".into(), "stg".into()],
-        None,
+        kockpit::app::namespaces::Namespaces::all(),
         false,
         km,
     );
@@ -253,7 +253,13 @@ fn deployments_view_highlights_a_stuck_rollout() {
 #[test]
 fn forbidden_resource_shows_a_one_line_notice_in_its_pane() {
     let (km, _) = keymap::load(None, None);
-    let mut s = State::new(vec![info("prod-pod-reader", true)], vec![], None, false, km);
+    let mut s = State::new(
+        vec![info("prod-pod-reader", true)],
+        vec![],
+        kockpit::app::namespaces::Namespaces::all(),
+        false,
+        km,
+    );
     s.now = now();
     live(&mut s, "prod-pod-reader");
     s.contexts[0].apply(ClusterEvent::Watch {

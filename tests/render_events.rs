@@ -97,7 +97,7 @@ fn state() -> State {
     let mut s = State::new(
         vec![info("prod"), info("stg")],
         vec!["prod".into(), "stg".into()],
-        None,
+        kockpit::app::namespaces::Namespaces::all(),
         false,
         km,
     );

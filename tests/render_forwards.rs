@@ -31,7 +31,13 @@ fn state() -> State {
         server: "https://127.0.0.1:1".into(),
         production: true,
     };
-    State::new(vec![info], vec!["prod".into()], None, false, km)
+    State::new(
+        vec![info],
+        vec!["prod".into()],
+        kockpit::app::namespaces::Namespaces::all(),
+        false,
+        km,
+    )
 }
 
 fn spec(name: &str, target: Target, local: u16, remote: u16) -> ForwardSpec {

@@ -29,7 +29,13 @@ fn info(name: &str) -> ContextInfo {
 
 fn state() -> State {
     let (km, _) = keymap::load(None, None);
-    State::new(vec![info("stg")], vec!["stg".into()], None, false, km)
+    State::new(
+        vec![info("stg")],
+        vec!["stg".into()],
+        kockpit::app::namespaces::Namespaces::all(),
+        false,
+        km,
+    )
 }
 
 fn open(s: &mut State, args: &str) {

@@ -26,7 +26,13 @@ fn state(readonly: bool) -> State {
         server: "https://127.0.0.1:1".into(),
         production: true,
     };
-    State::new(vec![info], vec!["prod".into()], None, readonly, km)
+    State::new(
+        vec![info],
+        vec!["prod".into()],
+        kockpit::app::namespaces::Namespaces::all(),
+        readonly,
+        km,
+    )
 }
 
 fn secret() -> serde_json::Value {

@@ -1,5 +1,7 @@
 //! Command mode (`:`): parsing what the operator typed, and completion. Pure.
 
+use super::namespaces::Namespaces;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
     Nodes,
@@ -7,8 +9,8 @@ pub enum Command {
     Pods,
     /// `:ctx` alone lists; `:ctx NAME` focuses (opening it if needed).
     Context(Option<String>),
-    /// `:ns` alone or `:ns all` shows all namespaces.
-    Namespace(Option<String>),
+    /// `:ns a,b` shows those namespaces; `:ns all` every one.
+    Namespace(Namespaces),
     Quit,
     Help,
     /// `:logs [-l SELECTOR | POD] [-n NS] [--context a,b] [-c CONTAINER]`: the words after `logs`.
@@ -66,7 +68,7 @@ pub fn parse(input: &str) -> Result<Command, String> {
         Some("pods") => Ok(Command::Pods),
         Some("ctx") => Ok(Command::Context(arg)),
         Some("ns") if arg.is_none() => Ok(Command::Resource("namespaces".into())),
-        Some("ns") => Ok(Command::Namespace(arg.filter(|a| a != "all" && a != "-A"))),
+        Some("ns") => Ok(Command::Namespace(Namespaces::parse(&rest.join(",")))),
         Some("q") => Ok(Command::Quit),
         Some("help") => Ok(Command::Help),
         Some("logs") => Ok(Command::Logs(rest)),
@@ -130,7 +132,12 @@ pub fn complete(
                 Some("ns") => namespaces.iter().map(String::as_str).collect(),
                 _ => return None,
             };
-            unique_prefix(partial, &pool).map(|w| format!("{cmd} {w}"))
+            // `:ns a,po` completes the last of the comma-separated names.
+            let (done, partial) = match partial.rfind(',') {
+                Some(i) if canonical == Some("ns") => partial.split_at(i + 1),
+                _ => ("", partial),
+            };
+            unique_prefix(partial, &pool).map(|w| format!("{cmd} {done}{w}"))
         }
         _ => None,
     }
@@ -171,10 +178,18 @@ mod tests {
         assert_eq!(parse("event"), Ok(Command::Events));
         assert_eq!(parse("events"), Ok(Command::Events));
         assert_eq!(parse("ctx stg"), Ok(Command::Context(Some("stg".into()))));
-        assert_eq!(parse("ns all"), Ok(Command::Namespace(None)));
+        assert_eq!(parse("ns all"), Ok(Command::Namespace(Namespaces::all())));
+        assert_eq!(
+            parse("ns postgres,kubeapps"),
+            Ok(Command::Namespace(Namespaces::parse("kubeapps,postgres")))
+        );
+        assert_eq!(
+            parse("ns postgres kubeapps"),
+            Ok(Command::Namespace(Namespaces::parse("kubeapps,postgres")))
+        );
         assert_eq!(
             parse("ns kube-system"),
-            Ok(Command::Namespace(Some("kube-system".into())))
+            Ok(Command::Namespace(Namespaces::one("kube-system")))
         );
         assert_eq!(parse("bogus"), Ok(Command::Resource("bogus".into())));
         assert!(parse("bo/gus").is_err());
@@ -201,6 +216,15 @@ mod tests {
                 &[]
             ),
             Some("ns kube-system".into())
+        );
+        assert_eq!(
+            complete(
+                "ns default,kube-s",
+                &[],
+                &["kube-system".into(), "default".into()],
+                &[]
+            ),
+            Some("ns default,kube-system".into())
         );
         assert_eq!(complete("zz", &ctxs, &[], &[]), None);
     }

@@ -4,12 +4,14 @@
 //! a [`Place`] saved in a [`Crumb`]; the pods shown below a workload are a [`Scope`], so any
 //! kind that selects pods (a Service, StatefulSet, DaemonSet, ReplicaSet, Job) can drill with it.
 
+use crate::cluster::generic::GenericRow;
 use crate::cluster::rows::PodRow;
 use crate::selector::LabelSelector;
 
 use super::containers::{self, ContainersView};
 use super::filter::{LabelFilter, TextFilter};
 use super::msg::Cmd;
+use super::namespaces::Namespaces;
 use super::state::{Level, Screen, Sort, State, ViewKind};
 use super::table::{self, RowId, RowRef};
 
@@ -106,6 +108,8 @@ pub struct Place {
     pub sort: Sort,
     pub scope: Option<Scope>,
     pub containers: Option<ContainersView>,
+    /// `enter` on a namespace scopes the tables to it; `esc` brings the earlier scope back.
+    pub namespaces: Namespaces,
 }
 
 /// One step down: what it went into (`deploy default/nginx-ingress`; empty for a plain switch
@@ -138,6 +142,7 @@ fn here(state: &State) -> Place {
         sort: state.sort.clone(),
         scope: state.drill.scope.clone(),
         containers: state.drill.containers.clone(),
+        namespaces: state.namespaces.clone(),
     }
 }
 
@@ -168,6 +173,7 @@ pub fn back(state: &mut State) -> bool {
     state.sort = back.sort;
     state.drill.scope = back.scope;
     state.drill.containers = back.containers;
+    state.namespaces = back.namespaces;
     true
 }
 
@@ -230,6 +236,7 @@ pub fn enter(state: &mut State) -> Vec<Cmd> {
     enum Below {
         Pods(Scope, String),
         Containers(String, String, String),
+        Namespace(String, String),
     }
     let into = match table::selected(state) {
         None => {
@@ -256,15 +263,16 @@ pub fn enter(state: &mut State) -> Vec<Cmd> {
                     let word = k.qualified();
                     return super::kinds::open(state, &word);
                 }
-                RowRef::Generic(_, id, _) => {
-                    state.notice = Some((
-                        Level::Info,
-                        format!(
-                            "{id}: no drill-down for this kind yet (d describes, y shows YAML)"
-                        ),
-                    ));
-                    return vec![];
-                }
+                RowRef::Generic(_, id, r) => match generic_below(&ctx, id, r) {
+                    Ok(Some(scope)) => {
+                        Below::Pods(scope, format!("{} {}", short(id), r.key_text()))
+                    }
+                    Ok(None) => Below::Namespace(ctx, r.name.clone()),
+                    Err(why) => {
+                        state.notice = Some((Level::Info, why));
+                        return vec![];
+                    }
+                },
             }
         }
     };
@@ -281,6 +289,64 @@ pub fn enter(state: &mut State) -> Vec<Cmd> {
             push(state, &ctx, format!("pod {ns}/{pod}"));
             containers::open(state, ctx, ns, pod)
         }
+        Below::Namespace(ctx, ns) => {
+            push(state, &ctx, format!("ns {ns}"));
+            state.drill.scope = None;
+            state.drill.containers = None;
+            state.namespaces = Namespaces::one(&ns);
+            show(state, ViewKind::Pods);
+            vec![]
+        }
+    }
+}
+
+/// kubectl's short word for a kind in the breadcrumb (`sts default/web`).
+fn short(id: &str) -> String {
+    match id {
+        "StatefulSet" => "sts".into(),
+        "DaemonSet" => "ds".into(),
+        "ReplicaSet" => "rs".into(),
+        "Service" => "svc".into(),
+        other => other.to_lowercase(),
+    }
+}
+
+/// What `enter` on a row of a generic kind opens: the pods a workload owns or a Service
+/// selects (`Some`), a namespace's pods (`None`), or why there is nothing below it.
+fn generic_below(context: &str, id: &str, r: &GenericRow) -> Result<Option<Scope>, String> {
+    let owner = |kind: &str| Scope::Owner {
+        context: context.to_string(),
+        namespace: r.namespace.clone(),
+        kind: kind.to_string(),
+        name: r.name.clone(),
+    };
+    match id {
+        // Pods name their controller: exact even where selectors overlap.
+        "StatefulSet" | "DaemonSet" | "ReplicaSet" | "Job" => Ok(Some(owner(id))),
+        "Namespace" => Ok(None),
+        "Service" => {
+            let text = r.selector.as_deref().ok_or_else(|| {
+                format!(
+                    "service {}/{} has no selector: its endpoints are managed by hand",
+                    r.namespace, r.name
+                )
+            })?;
+            let selector = LabelSelector::parse(text)
+                .map_err(|e| format!("service {}/{}: selector {text}: {e}", r.namespace, r.name))?;
+            Ok(Some(Scope::Selector {
+                context: context.to_string(),
+                namespace: r.namespace.clone(),
+                selector,
+                text: text.to_string(),
+            }))
+        }
+        "CronJob" => Err(format!(
+            "cronjob {}/{}: its pods belong to its jobs: :jobs, then enter on one",
+            r.namespace, r.name
+        )),
+        _ => Err(format!(
+            "{id}: nothing below it to list (d describes, y shows YAML)"
+        )),
     }
 }
 
@@ -292,16 +358,32 @@ pub fn jump_to(state: &mut State, context: &str, kind: &str, namespace: &str, na
         "Deployment" => (ViewKind::Deployments, namespace),
         "Node" => (ViewKind::Nodes, ""),
         _ => {
-            let what = if namespace.is_empty() {
-                name.to_string()
-            } else {
-                format!("{namespace}/{name}")
+            // Any other kind the context serves opens as its generic table (core group first,
+            // as kubectl resolves a bare Kind).
+            let catalog = state
+                .context_index(context)
+                .map(|i| state.contexts[i].catalog.as_ref());
+            let served = catalog.flatten().and_then(|c| {
+                c.kinds
+                    .iter()
+                    .filter(|k| k.kind == kind)
+                    .min_by_key(|k| !k.group.is_empty())
+                    .map(|k| (k.id(), k.namespaced))
+            });
+            let Some((id, namespaced)) = served else {
+                let what = if namespace.is_empty() {
+                    name.to_string()
+                } else {
+                    format!("{namespace}/{name}")
+                };
+                let why = match catalog {
+                    Some(Some(_)) => format!("{context} serves no {kind} resource"),
+                    _ => format!("the resource types of {context} are not known yet"),
+                };
+                state.notice = Some((Level::Info, format!("{kind} {what}: {why}")));
+                return;
             };
-            state.notice = Some((
-                Level::Info,
-                format!("{kind} {what}: kockpit has no view for {kind} objects yet"),
-            ));
-            return;
+            (ViewKind::Kind(id), if namespaced { namespace } else { "" })
         }
     };
     let id = RowId {
@@ -309,6 +391,7 @@ pub fn jump_to(state: &mut State, context: &str, kind: &str, namespace: &str, na
         kind: match view {
             ViewKind::Pods => "Pod",
             ViewKind::Deployments => "Deployment",
+            ViewKind::Kind(id) => id,
             _ => "Node",
         },
         namespace: namespace.to_string(),
@@ -320,6 +403,8 @@ pub fn jump_to(state: &mut State, context: &str, kind: &str, namespace: &str, na
         match view {
             ViewKind::Pods => c.pods.contains_key(&key),
             ViewKind::Deployments => c.deployments.contains_key(&key),
+            // Not watched yet: its rows arrive once the view opens, and the cursor finds it.
+            ViewKind::Kind(k) => c.kinds.get(k).is_none_or(|t| t.rows.contains_key(&key)),
             _ => c.nodes.contains_key(&key),
         }
     });
@@ -338,21 +423,21 @@ pub fn jump_to(state: &mut State, context: &str, kind: &str, namespace: &str, na
     {
         state.focus = i;
     }
-    if !namespace.is_empty() && state.namespace.as_deref().is_some_and(|n| n != namespace) {
+    if !state.namespaces.admits(namespace) {
         state.notice = Some((
             Level::Info,
             format!(
-                "{} is outside namespace {}",
+                "{} is outside namespaces {}",
                 id.describe(),
-                state.namespace.as_deref().unwrap_or_default()
+                state.namespaces
             ),
         ));
     }
     state.cursor = Some(id);
 }
 
-/// The owner key on a pod: its Deployment (through its ReplicaSet), or its Node for a static
-/// pod's mirror; for kinds without a view yet, a notice naming the owner.
+/// The owner key on a pod: its Deployment (through its ReplicaSet), its Node for a static
+/// pod's mirror, or any other controller's own table (StatefulSet, DaemonSet, Job, …).
 pub fn owner(state: &mut State) -> Vec<Cmd> {
     let pod = match (state.screen, table::selected(state)) {
         (Screen::Table, Some(RowRef::Pod(ci, p))) => Some((ci, p.clone())),
@@ -393,22 +478,18 @@ pub fn owner(state: &mut State) -> Vec<Cmd> {
                     state.notice = Some((
                         Level::Info,
                         format!(
-                            "{what} is owned by ReplicaSet {}/{}, which no deployment owns (no view for replica sets yet)",
+                            "{what} is owned by ReplicaSet {}/{}, which no deployment owns",
                             p.namespace, p.owner_name
                         ),
-                    ))
+                    ));
+                    jump_to(state, &ctx, "ReplicaSet", &p.namespace, &p.owner_name);
                 }
             }
         }
         "Node" => jump_to(state, &ctx, "Node", "", &p.owner_name),
         kind => {
-            state.notice = Some((
-                Level::Info,
-                format!(
-                    "{what} is owned by {kind} {}/{} (no view for {kind} objects yet)",
-                    p.namespace, p.owner_name
-                ),
-            ));
+            let kind = kind.to_string();
+            jump_to(state, &ctx, &kind, &p.namespace, &p.owner_name)
         }
     }
     vec![]

@@ -87,7 +87,7 @@ fn state() -> State {
     let mut s = State::new(
         vec![info("prod"), info("stg")],
         vec![],
-        None,
+        crate::app::namespaces::Namespaces::all(),
         false,
         Keymap::default(),
     );
@@ -219,7 +219,7 @@ fn enter_on_a_deployment_lists_its_pods_and_esc_returns_with_the_cursor_on_it() 
 fn enter_on_a_node_lists_its_pods_in_every_namespace_even_under_ns() {
     let mut s = state();
     s.merged = false;
-    s.namespace = Some("default".into());
+    s.namespaces = crate::app::namespaces::Namespaces::one("default");
     super::super::table_keys::switch_view(&mut s, ViewKind::Nodes);
     cursor_on(&mut s, "n1");
     press(&mut s, KeyCode::Enter);
@@ -300,14 +300,14 @@ fn owner_key_goes_from_a_pod_through_its_replica_set_to_the_deployment_and_back(
 }
 
 #[test]
-fn owner_key_names_owners_that_have_no_view_yet() {
+fn owner_key_says_why_when_the_owners_kind_is_not_known() {
     let mut s = state();
     for (pod, says) in [
         (
             "db-0",
-            "is owned by StatefulSet default/db (no view for StatefulSet objects yet)",
+            "StatefulSet default/db: the resource types of prod are not known yet",
         ),
-        ("router-1", "is owned by DaemonSet kube-system/router"),
+        ("router-1", "DaemonSet kube-system/router"),
         ("web-x", "has no owner"),
     ] {
         cursor_on(&mut s, pod);
@@ -317,6 +317,182 @@ fn owner_key_names_owners_that_have_no_view_yet() {
         assert!(text.contains(says), "{pod}: {text}");
     }
     assert!(s.drill.crumbs.is_empty());
+}
+
+const KINDS: [(&str, &str, &str, &str, bool); 4] = [
+    ("apps", "statefulsets", "StatefulSet", "sts", true),
+    ("apps", "daemonsets", "DaemonSet", "ds", true),
+    ("", "services", "Service", "svc", true),
+    ("", "namespaces", "Namespace", "ns", false),
+];
+
+fn kind_infos() -> Vec<crate::cluster::kinds::KindInfo> {
+    KINDS
+        .iter()
+        .map(|(g, p, k, short, ns)| crate::cluster::kinds::tests::kind(g, p, k, &[short], *ns))
+        .collect()
+}
+
+/// `state()` with discovery answered: StatefulSets, DaemonSets, Services and Namespaces.
+fn with_kinds() -> State {
+    let mut s = state();
+    for ctx in ["prod", "stg"] {
+        send(
+            &mut s,
+            ctx,
+            ClusterEvent::Catalog(crate::cluster::kinds::Catalog {
+                kinds: kind_infos(),
+            }),
+        );
+    }
+    s
+}
+
+/// What the watches of the kinds being watched deliver (others are dropped as unwanted).
+fn feed(s: &mut State) {
+    use crate::cluster::generic::KindColumns;
+    let objects = |id: &str| -> Vec<serde_json::Value> {
+        match id {
+            "StatefulSet" => vec![json!({"metadata": {"name": "db", "namespace": "default"},
+                "spec": {"replicas": 1, "selector": {"matchLabels": {"app": "db"}}}})],
+            "DaemonSet" => vec![
+                json!({"metadata": {"name": "router", "namespace": "kube-system"},
+                "spec": {"selector": {"matchLabels": {"app": "router"}}}}),
+            ],
+            "Service" => vec![
+                json!({"metadata": {"name": "web", "namespace": "default"},
+                    "spec": {"selector": {"app": "web"}, "type": "ClusterIP"}}),
+                json!({"metadata": {"name": "external", "namespace": "default"},
+                    "spec": {"type": "ClusterIP"}}),
+            ],
+            _ => ["default", "other", "kube-system"]
+                .iter()
+                .map(|n| json!({"metadata": {"name": n}}))
+                .collect(),
+        }
+    };
+    for ctx in ["prod", "stg"] {
+        for k in kind_infos() {
+            let columns = KindColumns::builtin(&k);
+            let rows = objects(&k.kind)
+                .iter()
+                .map(|o| columns.project(o, s.now))
+                .collect();
+            let id = k.id();
+            send(s, ctx, ClusterEvent::KindOpened { id, columns });
+            send(
+                s,
+                ctx,
+                ClusterEvent::Kind {
+                    id,
+                    delta: Delta::Reset(rows),
+                },
+            );
+        }
+    }
+}
+
+/// `:WORD` typed, then the watch's rows.
+fn open_kind(s: &mut State, word: &str) {
+    char_key(s, ':');
+    for c in word.chars() {
+        char_key(s, c);
+    }
+    press(s, KeyCode::Enter);
+    feed(s);
+}
+
+#[test]
+fn enter_on_a_statefulset_or_daemonset_lists_the_pods_it_owns() {
+    let mut s = with_kinds();
+    open_kind(&mut s, "sts");
+    assert_eq!(s.view, ViewKind::Kind("StatefulSet"));
+    cursor_on(&mut s, "db");
+    let at = s.cursor.clone();
+    press(&mut s, KeyCode::Enter);
+    assert_eq!(s.view, ViewKind::Pods);
+    assert_eq!(shown(&s), vec![("prod".into(), "db-0".into())]);
+    assert_eq!(
+        breadcrumb(&s).as_deref(),
+        Some("prod › sts default/db › pods")
+    );
+    press(&mut s, KeyCode::Esc);
+    assert_eq!(
+        (s.view, s.cursor.clone()),
+        (ViewKind::Kind("StatefulSet"), at)
+    );
+
+    open_kind(&mut s, "ds");
+    cursor_on(&mut s, "router");
+    press(&mut s, KeyCode::Enter);
+    assert_eq!(shown(&s), vec![("prod".into(), "router-1".into())]);
+}
+
+#[test]
+fn enter_on_a_service_lists_the_pods_its_selector_takes_in_its_namespace() {
+    let mut s = with_kinds();
+    open_kind(&mut s, "svc");
+    cursor_on(&mut s, "web");
+    press(&mut s, KeyCode::Enter);
+    assert_eq!(
+        shown(&s),
+        vec![
+            ("prod".into(), "web-a".into()),
+            ("prod".into(), "web-b".into())
+        ],
+        "web-x carries app=web in another namespace"
+    );
+    assert_eq!(
+        breadcrumb(&s).as_deref(),
+        Some("prod › svc default/web › pods")
+    );
+    press(&mut s, KeyCode::Esc);
+    cursor_on(&mut s, "external");
+    press(&mut s, KeyCode::Enter);
+    assert_eq!(s.view, ViewKind::Kind("Service"));
+    let (_, text) = s.notice.clone().unwrap();
+    assert!(text.contains("has no selector"), "{text}");
+}
+
+#[test]
+fn enter_on_a_namespace_scopes_the_pods_to_it_and_esc_brings_all_back() {
+    let mut s = with_kinds();
+    s.merged = false;
+    open_kind(&mut s, "ns");
+    cursor_on(&mut s, "kube-system");
+    press(&mut s, KeyCode::Enter);
+    assert_eq!(s.view, ViewKind::Pods);
+    assert_eq!(
+        s.namespaces,
+        crate::app::namespaces::Namespaces::one("kube-system")
+    );
+    assert_eq!(shown(&s), vec![("prod".into(), "router-1".into())]);
+    assert_eq!(
+        breadcrumb(&s).as_deref(),
+        Some("prod › ns kube-system › pods")
+    );
+    press(&mut s, KeyCode::Esc);
+    assert!(s.namespaces.is_all());
+    assert_eq!(s.view, ViewKind::Kind("Namespace"));
+}
+
+#[test]
+fn owner_key_jumps_to_a_statefulset_and_a_daemonset_in_their_tables() {
+    let mut s = with_kinds();
+    for (pod, view, owner) in [
+        ("db-0", ViewKind::Kind("StatefulSet"), "db"),
+        ("router-1", ViewKind::Kind("DaemonSet"), "router"),
+    ] {
+        super::super::table_keys::switch_view(&mut s, ViewKind::Pods);
+        cursor_on(&mut s, pod);
+        let at = s.cursor.clone();
+        char_key(&mut s, 'p');
+        feed(&mut s);
+        assert_eq!(s.view, view, "{pod}");
+        assert_eq!(table::selected(&s).unwrap().key().1, owner);
+        press(&mut s, KeyCode::Esc);
+        assert_eq!((s.view, s.cursor.clone()), (ViewKind::Pods, at));
+    }
 }
 
 #[test]

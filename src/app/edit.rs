@@ -175,7 +175,7 @@ pub fn object_from_words(state: &State, words: &[String]) -> Result<ObjectRef, S
         .ok_or_else(|| "no live context".to_string())?;
     let namespace = if kind.namespaced {
         namespace
-            .or_else(|| state.namespace.clone())
+            .or_else(|| state.namespaces.single().map(str::to_string))
             .unwrap_or_else(|| "default".into())
     } else {
         String::new()
@@ -270,7 +270,13 @@ mod tests {
 
     fn state(context: &str, readonly: bool) -> State {
         let (km, _) = keymap::load(None, None);
-        let mut s = State::new(vec![info(context)], vec![], None, readonly, km);
+        let mut s = State::new(
+            vec![info(context)],
+            vec![],
+            crate::app::namespaces::Namespaces::all(),
+            readonly,
+            km,
+        );
         let d: k8s_openapi::api::apps::v1::Deployment = serde_json::from_value(serde_json::json!({
             "metadata": {"name": "web", "namespace": "default"},
             "spec": {"replicas": 2, "selector": {}, "template": {}}

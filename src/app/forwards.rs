@@ -363,7 +363,7 @@ mod tests {
         let mut s = State::new(
             vec![],
             vec![],
-            None,
+            crate::app::namespaces::Namespaces::all(),
             false,
             crate::app::keys::Keymap::default(),
         );

@@ -129,16 +129,36 @@ pub fn columns<'a>(state: &'a State, id: &str) -> Option<&'a KindColumns> {
         .map(|t| &t.columns)
 }
 
-/// How a view is titled: `Pods`, `Services`, `Certificates` (a kind by its plural).
+/// How a view is titled: `Pods`, `Services`, `StatefulSets` (a kind by its plural, in the
+/// Kind's own capitals where the plural is the Kind's regular plural).
 pub fn title(state: &State, view: ViewKind) -> String {
     let ViewKind::Kind(id) = view else {
         return view.title().to_string();
     };
-    let plural = state
+    match state
         .shown_contexts()
         .into_iter()
         .find_map(|ci| info(state, ci, id))
-        .map_or(id, |k| k.plural.as_str());
+    {
+        Some(k) => plural_title(&k.kind, &k.plural),
+        None => id.to_string(),
+    }
+}
+
+/// `StatefulSet`/`statefulsets` → `StatefulSets`; `NetworkPolicy`/`networkpolicies` →
+/// `NetworkPolicies`; an irregular plural is capitalised as it is.
+fn plural_title(kind: &str, plural: &str) -> String {
+    let lower = kind.to_lowercase();
+    if let Some(suffix) = plural.strip_prefix(&lower) {
+        if suffix == "s" || suffix == "es" {
+            return format!("{kind}{suffix}");
+        }
+    }
+    if let (Some(stem), Some(_)) = (lower.strip_suffix('y'), plural.strip_suffix("ies"))
+        && plural == format!("{stem}ies")
+    {
+        return format!("{}ies", &kind[..kind.len() - 1]);
+    }
     let mut chars = plural.chars();
     chars.next().map_or_else(String::new, |first| {
         first.to_uppercase().chain(chars).collect()

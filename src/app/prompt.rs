@@ -166,7 +166,7 @@ fn submit(state: &mut State, prompt: Prompt) -> Vec<Cmd> {
             Ok(Command::Resource(word)) => super::kinds::open(state, &word),
             Ok(Command::PortForward(args)) => super::forwards::open_from_command(state, &args),
             Ok(Command::Namespace(ns)) => {
-                state.namespace = ns;
+                state.namespaces = ns;
                 state.cursor = None;
                 vec![]
             }

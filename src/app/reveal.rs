@@ -48,7 +48,13 @@ mod tests {
 
     fn with_overlay(kind: &str, readonly: bool) -> State {
         let (km, _) = keymap::load(None, None);
-        let mut s = State::new(vec![], vec![], None, readonly, km);
+        let mut s = State::new(
+            vec![],
+            vec![],
+            crate::app::namespaces::Namespaces::all(),
+            readonly,
+            km,
+        );
         s.overlay = Some(Overlay {
             title: "YAML secret default/db (prod)".into(),
             text: Some("data:\n  password: ••••• (7 bytes)\n".into()),

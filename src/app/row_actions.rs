@@ -240,7 +240,7 @@ fn bulk_force_delete(state: &mut State) {
         ));
         return;
     }
-    if state.filter.is_empty() && state.labels.is_none() && state.namespace.is_none() {
+    if state.filter.is_empty() && state.labels.is_none() && state.namespaces.is_all() {
         state.notice = Some((
             Level::Warn,
             "set a filter first (/ keyword, L labels or :ns): bulk force-delete never takes every pod".into(),
@@ -266,11 +266,11 @@ fn bulk_force_delete(state: &mut State) {
         .map(|c| {
             c.pods
                 .values()
-                .filter(|p| state.namespace.as_deref().is_none_or(|n| n == p.namespace))
+                .filter(|p| state.namespaces.admits(&p.namespace))
                 .count()
         })
         .sum();
-    if state.namespace.is_none() && !pods.is_empty() && pods.len() == unfiltered {
+    if state.namespaces.is_all() && !pods.is_empty() && pods.len() == unfiltered {
         state.notice = Some((
             Level::Warn,
             format!(

@@ -16,6 +16,7 @@ use super::filter::{LabelFilter, TextFilter};
 use super::forwards::ForwardsState;
 use super::kinds::KindTable;
 use super::logs::LogsState;
+use super::namespaces::Namespaces;
 use super::table::RowId;
 use super::wizard::Wizard;
 use crate::app::keys::Keymap;
@@ -306,7 +307,8 @@ pub struct State {
     /// Show every live context in one table with a CONTEXT column.
     pub merged: bool,
     pub view: ViewKind,
-    pub namespace: Option<String>,
+    /// The namespaces the tables show (`-n a,b`, `:ns a,b`); empty is all.
+    pub namespaces: Namespaces,
     pub filter: TextFilter,
     pub labels: Option<LabelFilter>,
     pub sort: Sort,
@@ -349,7 +351,7 @@ impl State {
     pub fn new(
         contexts: Vec<ContextInfo>,
         known_contexts: Vec<String>,
-        namespace: Option<String>,
+        namespaces: Namespaces,
         readonly: bool,
         keymap: Keymap,
     ) -> Self {
@@ -358,7 +360,7 @@ impl State {
             contexts: contexts.into_iter().map(ContextState::new).collect(),
             focus: 0,
             view: ViewKind::Pods,
-            namespace,
+            namespaces,
             filter: TextFilter::default(),
             labels: None,
             sort: Sort {

@@ -68,7 +68,7 @@ impl RowRef<'_> {
 }
 
 fn in_namespace(state: &State, ns: &str) -> bool {
-    state.namespace.as_deref().is_none_or(|want| want == ns)
+    state.namespaces.admits(ns)
 }
 
 fn text_match(state: &State, fields: &[&str]) -> bool {
@@ -439,7 +439,13 @@ mod tests {
             server: String::new(),
             production: false,
         };
-        let mut s = State::new(vec![info], vec![], None, false, Keymap::default());
+        let mut s = State::new(
+            vec![info],
+            vec![],
+            crate::app::namespaces::Namespaces::all(),
+            false,
+            Keymap::default(),
+        );
         s.sort.column = "NAME";
         update(
             &mut s,

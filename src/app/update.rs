@@ -134,7 +134,7 @@ mod tests {
         let mut s = State::new(
             vec![info("prod"), info("stg")],
             vec!["prod".into(), "stg".into(), "prod-pod-reader".into()],
-            None,
+            crate::app::namespaces::Namespaces::all(),
             readonly,
             km,
         );

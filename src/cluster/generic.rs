@@ -54,6 +54,20 @@ pub struct GenericRow {
     pub created: Option<Timestamp>,
     /// `metadata.deletionTimestamp` is set.
     pub deleting: bool,
+    /// The pods it selects, as `kubectl get pods -l` takes it: a Service's `spec.selector` or a
+    /// workload's `spec.selector`; None when the kind selects nothing.
+    pub selector: Option<Box<str>>,
+}
+
+impl GenericRow {
+    /// `namespace/name`, or the name of a cluster-scoped object.
+    pub fn key_text(&self) -> String {
+        if self.namespace.is_empty() {
+            self.name.clone()
+        } else {
+            format!("{}/{}", self.namespace, self.name)
+        }
+    }
 }
 
 impl Row for GenericRow {
@@ -197,8 +211,51 @@ impl KindColumns {
             labels,
             created,
             deleting: !meta["deletionTimestamp"].is_null(),
+            selector: selector_text(&obj["spec"]["selector"]).map(String::into_boxed_str),
         }
     }
+}
+
+/// `spec.selector` in kubectl's `-l` syntax: a Service's plain map, or a LabelSelector's
+/// `matchLabels` and `matchExpressions`. None when absent or empty (a selector that selects
+/// nothing through labels).
+fn selector_text(sel: &Value) -> Option<String> {
+    let pairs = |m: &serde_json::Map<String, Value>| -> Vec<String> {
+        m.iter()
+            .map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or_default()))
+            .collect()
+    };
+    let obj = sel.as_object()?;
+    let mut parts = Vec::new();
+    if obj.contains_key("matchLabels") || obj.contains_key("matchExpressions") {
+        if let Some(m) = obj.get("matchLabels").and_then(Value::as_object) {
+            parts.extend(pairs(m));
+        }
+        for e in obj
+            .get("matchExpressions")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let key = e["key"].as_str().unwrap_or_default();
+            let values: Vec<&str> = e["values"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .collect();
+            parts.push(match e["operator"].as_str().unwrap_or_default() {
+                "In" => format!("{key} in ({})", values.join(",")),
+                "NotIn" => format!("{key} notin ({})", values.join(",")),
+                "Exists" => key.to_string(),
+                "DoesNotExist" => format!("!{key}"),
+                _ => continue,
+            });
+        }
+    } else {
+        parts.extend(pairs(obj));
+    }
+    (!parts.is_empty()).then(|| parts.join(","))
 }
 
 fn clean(s: &str) -> String {
@@ -236,6 +293,25 @@ mod tests {
 
     fn now() -> Timestamp {
         "2026-01-01T01:00:00Z".parse().unwrap()
+    }
+
+    #[test]
+    fn selectors_read_as_kubectl_takes_them() {
+        assert_eq!(
+            selector_text(&json!({"app": "web", "tier": "fe"})).as_deref(),
+            Some("app=web,tier=fe")
+        );
+        let sel = json!({"matchLabels": {"app": "pg"}, "matchExpressions": [
+            {"key": "zone", "operator": "In", "values": ["a", "b"]},
+            {"key": "canary", "operator": "DoesNotExist"},
+            {"key": "tier", "operator": "NotIn", "values": ["db"]},
+            {"key": "gpu", "operator": "Exists"}]});
+        let text = selector_text(&sel).unwrap();
+        assert_eq!(text, "app=pg,zone in (a,b),!canary,tier notin (db),gpu");
+        // What kubectl's -l takes, kockpit's parser takes too.
+        assert!(crate::selector::LabelSelector::parse(&text).is_ok());
+        assert_eq!(selector_text(&json!({})), None);
+        assert_eq!(selector_text(&Value::Null), None);
     }
 
     #[test]

@@ -91,7 +91,7 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         if merged {
             out.push(state.contexts[r.context].name().to_string());
         }
-        if merged || state.namespace.is_none() {
+        if merged || state.namespaces.single().is_none() {
             out.push(e.namespace.clone());
         }
         out.push(
@@ -119,7 +119,7 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         List {
             title,
             notices: notices(state),
-            columns: columns(merged, state.namespace.is_none()),
+            columns: columns(merged, state.namespaces.single().is_none()),
             len: rows.len(),
             selected: events::selected_index(state, &rows),
             cells: &cells,

@@ -222,7 +222,13 @@ mod tests {
     use crate::app::keys::Keymap;
 
     fn state() -> State {
-        State::new(vec![], vec![], None, false, Keymap::default())
+        State::new(
+            vec![],
+            vec![],
+            crate::app::namespaces::Namespaces::all(),
+            false,
+            Keymap::default(),
+        )
     }
 
     #[test]

@@ -35,11 +35,7 @@ pub fn rollout_lines(state: &State) -> Vec<RolloutLine> {
     for i in state.shown_contexts() {
         let c = &state.contexts[i];
         for d in c.deployments.values() {
-            if state
-                .namespace
-                .as_ref()
-                .is_some_and(|ns| *ns != d.namespace)
-            {
+            if !state.namespaces.admits(&d.namespace) {
                 continue;
             }
             if !state.filter.is_empty()

@@ -86,10 +86,7 @@ fn draw_title(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         ));
         spans.push(Span::raw(" "));
     }
-    let ns = state
-        .namespace
-        .clone()
-        .unwrap_or_else(|| "all namespaces".into());
+    let ns = state.namespaces.to_string();
     let mode = if state.merged { "merged" } else { "focused" };
     spans.push(Span::styled(
         format!(

@@ -187,10 +187,7 @@ fn apply(state: &mut State, context: &str, delta: Delta<EventRow>) {
 
 fn admits(state: &State, e: &EventRow) -> bool {
     let f = &state.events.filter;
-    state
-        .namespace
-        .as_deref()
-        .is_none_or(|ns| ns == e.namespace)
+    state.namespaces.admits(&e.namespace)
         && (!state.events.warnings_only || e.is_warning())
         && (f.is_empty()
             || [

@@ -81,7 +81,7 @@ fn state() -> State {
     let mut s = State::new(
         vec![info("prod"), info("stg")],
         vec![],
-        None,
+        crate::app::namespaces::Namespaces::all(),
         false,
         Keymap::default(),
     );
@@ -241,7 +241,7 @@ fn enter_on_an_event_of_a_kind_without_a_view_or_a_gone_object_says_so() {
             .clone()
             .unwrap()
             .1
-            .contains("no view for ReplicaSet"),
+            .contains("ReplicaSet default/web-7d: the resource types of prod are not known yet"),
         "{:?}",
         s.notice
     );

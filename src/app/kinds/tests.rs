@@ -64,7 +64,7 @@ fn state() -> State {
     let mut s = State::new(
         vec![info("prod"), info("stg")],
         vec![],
-        None,
+        crate::app::namespaces::Namespaces::all(),
         false,
         Keymap::default(),
     );
@@ -335,4 +335,22 @@ fn a_kind_opened_from_the_filtered_kinds_list_shows_its_rows_unfiltered() {
         s.filter.is_empty(),
         "the type's rows are not filtered by its name"
     );
+}
+
+#[test]
+fn titles_keep_the_kinds_capitals_where_the_plural_is_regular() {
+    for (kind, plural, title) in [
+        ("StatefulSet", "statefulsets", "StatefulSets"),
+        ("Ingress", "ingresses", "Ingresses"),
+        ("NetworkPolicy", "networkpolicies", "NetworkPolicies"),
+        (
+            "PersistentVolumeClaim",
+            "persistentvolumeclaims",
+            "PersistentVolumeClaims",
+        ),
+        ("Endpoints", "endpoints", "Endpoints"),
+        ("Person", "people", "People"),
+    ] {
+        assert_eq!(plural_title(kind, plural), title);
+    }
 }

@@ -213,7 +213,7 @@ fn apply(p: &mut LogPane, event: TailEvent) {
 
 /// Opens one pane per requested context, splitting the focused pane (`dir`, or alternating).
 fn open(state: &mut State, req: LogRequest, dir: Option<Split>) -> Vec<Cmd> {
-    let default_ns = state.namespace.clone().unwrap_or_else(|| "default".into());
+    let default_ns = state.namespaces.single().unwrap_or("default").to_string();
     let contexts = if req.contexts.is_empty() {
         match state.focused() {
             Some(c) => vec![c.name().to_string()],

@@ -23,7 +23,7 @@ fn state() -> State {
     State::new(
         vec![info("prod"), info("stg")],
         vec!["prod".into(), "stg".into(), "dev".into()],
-        None,
+        crate::app::namespaces::Namespaces::all(),
         false,
         km,
     )

@@ -86,7 +86,7 @@ fn state(production: bool) -> State {
     let mut s = State::new(
         vec![info],
         vec!["prod".into()],
-        None,
+        crate::app::namespaces::Namespaces::all(),
         false,
         crate::app::keys::Keymap::default(),
     );
