@@ -22,7 +22,7 @@ use kockpit::app::msg::{Cmd, Msg};
 use kockpit::app::namespaces::Namespaces;
 use kockpit::app::state::State;
 use kockpit::app::update::{settle, update};
-use kockpit::cluster::events::{ClusterEvent, ResourceKind, SessionEvent, WatchState};
+use kockpit::cluster::events::{ResourceKind, SessionEvent, WatchState};
 use kockpit::cluster::kubeconfig;
 use kockpit::cluster::session::Session;
 use kockpit::settings::keymap;
@@ -47,7 +47,7 @@ fn main() -> anyhow::Result<()> {
     let pods = size("KOCKPIT_BENCH_PODS", 100_000);
     let (sim, path) = start_sim(&["--nodes", &nodes.to_string(), "--pods", &pods.to_string()])?;
     let runtime = tokio::runtime::Runtime::new()?;
-    runtime.block_on(measure(path))?;
+    runtime.block_on(measure(path, pods, nodes))?;
     drop(sim);
     Ok(())
 }
@@ -115,7 +115,7 @@ fn mib(kib: u64) -> String {
     format!("{:.1} MiB", kib as f64 / 1024.0)
 }
 
-async fn measure(path: std::path::PathBuf) -> anyhow::Result<()> {
+async fn measure(path: std::path::PathBuf, pods: usize, nodes: usize) -> anyhow::Result<()> {
     let loaded = kubeconfig::load(Some(&path), "prod")?;
     let info = loaded.context("prod").context("context prod")?.clone();
     let client = loaded.client("prod").await?;
@@ -135,8 +135,12 @@ async fn measure(path: std::path::PathBuf) -> anyhow::Result<()> {
     let t0 = Instant::now();
     c.until("the pods and nodes to sync, and discovery", |s| {
         let ctx = &s.contexts[0];
-        let synced = |r| matches!(ctx.watches.get(&r), Some(WatchState::Synced));
-        synced(ResourceKind::Pods) && synced(ResourceKind::Nodes) && ctx.catalog.is_some()
+        let live = |r| matches!(ctx.watches.get(&r), Some(WatchState::Live));
+        live(ResourceKind::Pods)
+            && live(ResourceKind::Nodes)
+            && ctx.pods.len() >= pods
+            && ctx.nodes.len() >= nodes
+            && ctx.catalog.is_some()
     })
     .await?;
     let pods = c.state.contexts[0].pods.len();
@@ -161,7 +165,7 @@ async fn measure(path: std::path::PathBuf) -> anyhow::Result<()> {
             s.contexts[0]
                 .kinds
                 .get(id)
-                .is_some_and(|t| matches!(t.watch, Some(WatchState::Synced)))
+                .is_some_and(|t| matches!(t.watch, Some(WatchState::Live)))
         })
         .await?;
         let rows = c.state.contexts[0].kinds[id].rows.len();

@@ -286,7 +286,13 @@ async fn open(loaded: &LoadedKubeconfig, names: &[&str]) -> anyhow::Result<(Live
     }
     let (km, _) = keymap::load(None, None);
     let known = loaded.contexts.iter().map(|c| c.name.clone()).collect();
-    let state = State::new(infos, known, None, false, km);
+    let state = State::new(
+        infos,
+        known,
+        kockpit::app::namespaces::Namespaces::all(),
+        false,
+        km,
+    );
     Ok((
         Live {
             _sessions: sessions,

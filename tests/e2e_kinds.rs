@@ -170,7 +170,13 @@ fn every_kind_shows_what_kubectl_get_shows_and_follows_creates_and_deletes() {
     // `kubectl get events -n postgres` lists them (no NAMESPACE column for one namespace).
     command(&ui, "ns postgres");
     command(&ui, "events");
-    until_same(&ui, &sim, "events", &["get", "events", "-n", "postgres"], "events[");
+    until_same(
+        &ui,
+        &sim,
+        "events",
+        &["get", "events", "-n", "postgres"],
+        "events[",
+    );
     command(&ui, "ns all");
 
     // Creates and deletes of three kinds: the screen follows within 2 s of kubectl's answer.

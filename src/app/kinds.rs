@@ -149,10 +149,10 @@ pub fn title(state: &State, view: ViewKind) -> String {
 /// `NetworkPolicies`; an irregular plural is capitalised as it is.
 fn plural_title(kind: &str, plural: &str) -> String {
     let lower = kind.to_lowercase();
-    if let Some(suffix) = plural.strip_prefix(&lower) {
-        if suffix == "s" || suffix == "es" {
-            return format!("{kind}{suffix}");
-        }
+    if let Some(suffix) = plural.strip_prefix(&lower)
+        && (suffix == "s" || suffix == "es")
+    {
+        return format!("{kind}{suffix}");
     }
     if let (Some(stem), Some(_)) = (lower.strip_suffix('y'), plural.strip_suffix("ies"))
         && plural == format!("{stem}ies")
