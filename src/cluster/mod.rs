@@ -7,6 +7,7 @@ pub mod describe_any;
 pub(crate) mod emit;
 pub mod event_rows;
 pub mod events;
+pub mod exec;
 pub mod forward;
 pub mod generic;
 pub mod health;

@@ -10,6 +10,7 @@ mod forwards;
 mod logs;
 mod mutations;
 mod reveal;
+pub mod shell;
 pub mod run;
 pub mod terminal;
 

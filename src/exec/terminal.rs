@@ -1,10 +1,14 @@
-//! The cockpit's hold on the terminal, and lending it to a child process (an editor today, an
-//! interactive shell next): any task asks through a [`TerminalLender`]; the run loop, which owns
-//! the [`Console`], stops reading keys first (crossterm's reader thread would otherwise steal
-//! the child's keystrokes), hands the screen over (alternate screen left, raw mode off, cursor
-//! shown), runs the child in the foreground, then takes everything back and redraws it all.
+//! The cockpit's hold on the terminal, and lending it: to a child process (an editor), or raw to
+//! a task of ours (a shell in a container, whose bytes go to the cluster as they are typed).
+//! Any task asks through a [`TerminalLender`]; the run loop, which owns the [`Console`], stops
+//! reading keys first (crossterm's reader thread would otherwise steal the borrower's
+//! keystrokes), hands the screen over (alternate screen left, cursor shown; raw mode off for a
+//! child, kept for a raw session), runs the borrower in the foreground, then takes everything
+//! back and redraws it all.
 
+use std::future::Future;
 use std::io::{self, Write as _};
+use std::pin::Pin;
 use std::process::ExitStatus;
 use std::time::Duration;
 
@@ -14,10 +18,16 @@ use futures::StreamExt;
 use ratatui::{DefaultTerminal, Frame};
 use tokio::sync::{mpsc, oneshot};
 
-/// A child process waiting for the terminal, and who waits for its exit status.
-pub struct Loan {
-    command: tokio::process::Command,
-    done: oneshot::Sender<io::Result<ExitStatus>>,
+/// A borrower waiting for the terminal.
+pub enum Loan {
+    /// A child process, and who waits for its exit status.
+    Process {
+        command: tokio::process::Command,
+        done: oneshot::Sender<io::Result<ExitStatus>>,
+    },
+    /// A task of ours that reads stdin and writes stdout itself, with the terminal raw; it
+    /// reports its own result (see [`TerminalLender::raw`]).
+    Raw(Pin<Box<dyn Future<Output = ()> + Send>>),
 }
 
 /// Asks the run loop for the terminal; cheap to clone into tasks.
@@ -40,8 +50,25 @@ impl TerminalLender {
     pub async fn run(&self, command: tokio::process::Command) -> io::Result<ExitStatus> {
         let gone = || io::Error::other("the cockpit is shutting down");
         let (done, answer) = oneshot::channel();
-        self.tx.send(Loan { command, done }).map_err(|_| gone())?;
+        self.tx
+            .send(Loan::Process { command, done })
+            .map_err(|_| gone())?;
         answer.await.map_err(|_| gone())?
+    }
+
+    /// Runs `session` with the terminal raw on the main screen once the run loop hands it over,
+    /// and returns its output when the cockpit has the terminal back.
+    pub async fn raw<T: Send + 'static>(
+        &self,
+        session: impl Future<Output = T> + Send + 'static,
+    ) -> io::Result<T> {
+        let gone = || io::Error::other("the cockpit is shutting down");
+        let (done, answer) = oneshot::channel();
+        let task = async move {
+            let _ = done.send(session.await);
+        };
+        self.tx.send(Loan::Raw(Box::pin(task))).map_err(|_| gone())?;
+        answer.await.map_err(|_| gone())
     }
 }
 
@@ -76,17 +103,34 @@ impl Console {
     /// Serves one loan: the child runs with the terminal, then the cockpit is back exactly as
     /// it was, drawn in full on the next frame.
     pub async fn lend(&mut self, loan: Loan) {
-        let result = self.hand_over(loan.command).await;
-        let _ = loan.done.send(result);
+        match loan {
+            Loan::Process { command, done } => {
+                let result = self.hand_over(command).await;
+                let _ = done.send(result);
+            }
+            Loan::Raw(session) => {
+                self.stop_reading();
+                let _ = execute!(io::stdout(), terminal::LeaveAlternateScreen, cursor::Show);
+                let _ = io::stdout().flush();
+                session.await;
+                // The session's output is on the main screen, as a shell's is after it exits.
+                let _ = execute!(io::stdout(), terminal::SetTitle("kockpit"));
+                let _ = self.take_back();
+            }
+        }
     }
 
-    async fn hand_over(&mut self, mut command: tokio::process::Command) -> io::Result<ExitStatus> {
-        // Dropping the stream wakes its reader thread and makes it quit; taking the reader's
-        // lock (`poll`) waits until it has let go of stdin. Keys typed before are dropped.
+    /// Dropping the stream wakes its reader thread and makes it quit; taking the reader's lock
+    /// (`poll`) waits until it has let go of stdin. Keys typed before are dropped.
+    fn stop_reading(&mut self) {
         drop(self.keys.take());
         while event::poll(Duration::ZERO).unwrap_or(false) {
             let _ = event::read();
         }
+    }
+
+    async fn hand_over(&mut self, mut command: tokio::process::Command) -> io::Result<ExitStatus> {
+        self.stop_reading();
         // Ctrl-C and Ctrl-\ now reach the child's process group, which is ours too: they are
         // the child's to act on, not a reason for the cockpit to die.
         let interrupt = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt());
