@@ -54,6 +54,8 @@ pub fn ask(
         .contexts()
         .into_iter()
         .any(|c| production(state, c));
+    // A shell changes nothing by itself: on production a key confirms it, no typed name.
+    let prod = prod && !matches!(mutation, Mutation::Shell(_));
     let expect = prod.then(|| match &mutation {
         Mutation::Pods { pods, .. } if pods.len() > 1 => pods.len().to_string(),
         _ => name.to_string(),
@@ -120,6 +122,10 @@ pub fn on_confirm_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
 
 /// Bookkeeping as a confirmed mutation leaves. A drain is stepped by the wizard itself.
 fn start(state: &mut State, mutation: Mutation) -> Vec<Cmd> {
+    if let Mutation::Shell(request) = mutation {
+        state.notice = None;
+        return vec![Cmd::Shell(request)];
+    }
     if let Mutation::Edit { id, .. } = &mutation {
         return vec![Cmd::EditAnswer {
             id: *id,

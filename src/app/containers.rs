@@ -127,7 +127,7 @@ pub fn move_cursor(state: &mut State, delta: isize) {
     v.cursor = Some(rows[next].name.clone());
 }
 
-/// The containers screen's keys: back up, and the pod's owner.
+/// The containers screen's keys: back up, the pod's owner, a shell in the container.
 pub fn on_key(state: &mut State, key: &KeyEvent) -> Handled {
     match state.keymap.action_for(key) {
         Some(Action::Back) => {
@@ -137,6 +137,8 @@ pub fn on_key(state: &mut State, key: &KeyEvent) -> Handled {
             Handled::Consumed(vec![])
         }
         Some(Action::Owner) => Handled::Consumed(super::drill::owner(state)),
+        // The scale key is the shell key on pods and their containers.
+        Some(Action::Scale) => Handled::Consumed(super::shell::on_shell_key(state)),
         _ => Handled::Ignored,
     }
 }

@@ -21,6 +21,7 @@ pub mod outcome;
 pub mod prompt;
 pub mod reveal;
 pub mod row_actions;
+pub mod shell;
 pub mod state;
 pub mod table;
 pub mod table_keys;

@@ -42,6 +42,12 @@ pub enum Msg {
     Containers(ContainersMsg),
     /// An edit session in `$EDITOR` asks or reports (see `app::edit`).
     Edit(EditMsg),
+    /// A shell session is over: the container it ran in, and how it ended (or why it could
+    /// not start).
+    ShellEnded {
+        pod: String,
+        result: Result<String, String>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,6 +88,9 @@ pub enum Cmd {
     Forward(ForwardCmd),
     /// Run a confirmed mutation, audited (run by `exec::mutations`).
     Mutate(Mutation),
+    /// An interactive shell with the terminal (`exec::shell`), audited; answered by
+    /// `Msg::ShellEnded`.
+    Shell(Box<super::shell::ShellRequest>),
     /// One API call a node's drain asked for, audited; answered by `RecoveryMsg::DrainAnswer`.
     Drain(DrainCmd),
     /// Watch a kind in a context (columns, then rows, as `ClusterEvent::Kind*`).

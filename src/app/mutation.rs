@@ -48,6 +48,9 @@ pub enum Mutation {
         object: Box<ObjectRef>,
         changes: Vec<String>,
     },
+    /// Not a change, but a door into the cluster: an interactive shell, confirmed on production
+    /// with a key and audited at its start and end.
+    Shell(Box<super::shell::ShellRequest>),
 }
 
 /// `kubectl --context C [-n NS] edit KIND/NAME`.
@@ -96,6 +99,7 @@ impl Mutation {
                 name,
             } => vec![plan::kubectl_rollout_restart(context, namespace, name)],
             Mutation::Edit { object, .. } => vec![kubectl_edit(object)],
+            Mutation::Shell(r) => vec![r.kubectl()],
         }
     }
 
@@ -108,6 +112,7 @@ impl Mutation {
             | Mutation::RolloutRestart { context, .. } => BTreeSet::from([context.as_str()]),
             Mutation::Pods { pods, .. } => pods.iter().map(|p| p.context.as_str()).collect(),
             Mutation::Edit { object, .. } => BTreeSet::from([object.context.as_str()]),
+            Mutation::Shell(r) => BTreeSet::from([r.context.as_str()]),
         }
     }
 
@@ -136,6 +141,7 @@ impl Mutation {
                 namespace,
                 name,
             } => Some(id(context, "Deployment", namespace, name)),
+            Mutation::Shell(r) => Some(id(&r.context, "Pod", &r.namespace, &r.pod)),
             // The session answers a vanished object with the API's 404 and keeps the text.
             Mutation::Drain { .. } | Mutation::Edit { .. } => None,
         }
@@ -151,6 +157,7 @@ impl Mutation {
             Mutation::Scale { .. } => "scale",
             Mutation::RolloutRestart { .. } => "rollout restart",
             Mutation::Edit { .. } => "edit",
+            Mutation::Shell(_) => "exec",
         }
     }
 }

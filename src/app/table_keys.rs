@@ -11,6 +11,10 @@ use super::table;
 
 /// A tables' action on the table screen.
 pub fn on_table_action(state: &mut State, action: Action) -> Vec<Cmd> {
+    // One key, as in k9s: a shell on a pod, scale on what has replicas.
+    if action == Action::Scale && matches!(table::selected(state), Some(table::RowRef::Pod(..))) {
+        return super::shell::on_shell_key(state);
+    }
     if is_mutation(action) {
         let verb = action.name().replace('_', " ");
         // Read-only contexts are refused by the question itself, which knows the object's context.

@@ -94,6 +94,14 @@ fn react(state: &mut State, msg: Msg) -> Vec<Cmd> {
         Msg::Recovery(m) => super::outcome::update(state, m),
         Msg::Containers(m) => super::containers::update(state, m),
         Msg::Edit(m) => super::edit::update(state, m),
+        Msg::ShellEnded { pod, result } => {
+            state.notice = Some(match result {
+                Ok(how) => (Level::Info, format!("shell in {pod} ended: {how}")),
+                Err(why) => (Level::Error, format!("shell in {pod}: {why}")),
+            });
+            state.dirty = true;
+            vec![]
+        }
         Msg::ConfigProblem(text) => {
             state.notice = Some((Level::Warn, text));
             state.dirty = true;

@@ -158,8 +158,10 @@ mod tests {
 
     #[test]
     fn other_failures_keep_the_servers_sentence_and_no_status_is_lost() {
-        let e = exit_of(status(json!({"status": "Failure", "reason": "InternalError",
-            "message": "OCI runtime exec failed: exec: \"bash\": executable file not found in $PATH"})));
+        let e = exit_of(status(
+            json!({"status": "Failure", "reason": "InternalError",
+            "message": "OCI runtime exec failed: exec: \"bash\": executable file not found in $PATH"}),
+        ));
         assert!(e.not_found(), "{e:?}");
         assert!(e.describe().contains("bash"));
         assert_eq!(exit_of(None), Exit::Lost);

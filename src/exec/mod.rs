@@ -10,8 +10,8 @@ mod forwards;
 mod logs;
 mod mutations;
 mod reveal;
-pub mod shell;
 pub mod run;
+pub mod shell;
 pub mod terminal;
 
 use std::collections::HashMap;
@@ -154,6 +154,7 @@ impl Executors {
             } => events::fetch_containers(self, context, namespace, pod),
             Cmd::Forward(c) => forwards::run(self, c).await,
             Cmd::Mutate(m) => mutations::run(self, m).await,
+            Cmd::Shell(request) => shell::start(self, *request),
             Cmd::Drain(c) => {
                 let context = match &c {
                     crate::app::msg::DrainCmd::Cordon { context, .. }

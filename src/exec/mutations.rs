@@ -74,6 +74,14 @@ pub async fn run(exec: &mut Executors, mutation: Mutation) {
                     result: Err("a drain is run from the drain wizard; nothing was changed".into()),
                 });
             }
+            Mutation::Shell(r) => {
+                // A shell is opened by `Cmd::Shell` once confirmed; one arriving here is a bug
+                // to report, never a silent no-op.
+                outcomes.push(Outcome {
+                    object: format!("pod/{}/{}", r.namespace, r.pod),
+                    result: Err("a shell is opened by its own command; nothing was run".into()),
+                });
+            }
             Mutation::Edit { object, .. } => {
                 // An edit is sent by its session once confirmed (`Cmd::EditAnswer`); one
                 // arriving here is a bug to report, never a silent no-op.

@@ -93,7 +93,10 @@ async fn pump(mut p: AttachedProcess) -> (Exit, bool) {
     let (Some(mut stdin), Some(mut stdout), Some(status)) =
         (p.stdin(), p.stdout(), p.take_status())
     else {
-        return (Exit::Failed("the exec stream has no stdin or stdout".into()), false);
+        return (
+            Exit::Failed("the exec stream has no stdin or stdout".into()),
+            false,
+        );
     };
     let mut resize = p.terminal_size();
     let size = || {
@@ -197,5 +200,189 @@ impl StdinPump {
             }
         });
         StdinPump { rx, stop, thread }
+    }
+}
+
+/// The container a shell runs in: the one asked for, else the pod's only container or its
+/// `kubectl.kubernetes.io/default-container`; it must be running.
+pub fn pick_container(pod: &Pod, asked: Option<&str>) -> Result<String, String> {
+    let name = pod.metadata.name.as_deref().unwrap_or_default();
+    let spec = pod.spec.as_ref().ok_or("the pod has no spec")?;
+    let names: Vec<&str> = spec.containers.iter().map(|c| c.name.as_str()).collect();
+    let default = pod
+        .metadata
+        .annotations
+        .as_ref()
+        .and_then(|a| a.get("kubectl.kubernetes.io/default-container"))
+        .map(String::as_str);
+    let chosen = match (asked, names.as_slice()) {
+        (Some(c), _) => c,
+        (None, [only]) => only,
+        (None, _) => default.ok_or_else(|| {
+            format!(
+                "pod {name} has {} containers ({}): pick one in its containers view",
+                names.len(),
+                names.join(", ")
+            )
+        })?,
+    };
+    let is_init = spec
+        .init_containers
+        .iter()
+        .flatten()
+        .any(|c| c.name == chosen);
+    if !names.contains(&chosen) && !is_init {
+        return Err(format!("pod {name} has no container {chosen}"));
+    }
+    let status = pod
+        .status
+        .as_ref()
+        .and_then(|s| {
+            s.container_statuses
+                .iter()
+                .flatten()
+                .chain(s.init_container_statuses.iter().flatten())
+                .find(|c| c.name == chosen)
+        })
+        .and_then(|c| c.state.clone());
+    match status {
+        Some(s) if s.running.is_some() => Ok(chosen.to_string()),
+        Some(s) => {
+            let why = s
+                .waiting
+                .and_then(|w| w.reason)
+                .map(|r| format!("waiting: {r}"))
+                .or_else(|| {
+                    s.terminated
+                        .map(|t| format!("terminated: {}", t.reason.unwrap_or_default()))
+                })
+                .unwrap_or_else(|| "not started".into());
+            Err(format!("container {chosen} is not running ({why})"))
+        }
+        None => Err(format!("container {chosen} is not running")),
+    }
+}
+
+/// Runs a confirmed shell request: the pod fetched fresh, the container chosen, the start and
+/// the end audited (where and how it ended, never what was typed), the outcome reported.
+pub fn start(exec: &mut super::Executors, request: crate::app::shell::ShellRequest) {
+    use crate::app::msg::Msg;
+    use crate::recovery::audit::{self, AuditEntry};
+    let results = exec.results.clone();
+    let shown = format!("{}/{}", request.namespace, request.pod);
+    let Some(client) = exec.clients.get(&request.context).cloned() else {
+        let _ = results.send(Msg::ShellEnded {
+            pod: shown,
+            result: Err(format!("context {} is not live", request.context)),
+        });
+        return;
+    };
+    let user = exec.user(&request.context);
+    let audit_path = exec.audit_path.clone();
+    let lender = exec.lender.clone();
+    tokio::spawn(async move {
+        let write = |action: &str, object: String, result: &str| -> Option<String> {
+            let entry = AuditEntry::event(
+                &request.context,
+                &user,
+                action,
+                vec![object],
+                result,
+                &request.kubectl(),
+            );
+            let path = audit_path.as_ref()?;
+            audit::append(path, &entry)
+                .err()
+                .map(|e| format!("; audit log {} not written: {e}", path.display()))
+        };
+        let api: Api<Pod> = Api::namespaced(client.clone(), &request.namespace);
+        let outcome = async {
+            let pod = api
+                .get_opt(&request.pod)
+                .await
+                .map_err(|e| e.to_string())?
+                .ok_or_else(|| format!("pod {shown} not found"))?;
+            let container = pick_container(&pod, request.container.as_deref())?;
+            let object = format!("pod/{shown} container {container}");
+            let warn = write("exec start", object.clone(), "shell started");
+            let target = ExecTarget {
+                namespace: request.namespace.clone(),
+                pod: request.pod.clone(),
+                container: container.clone(),
+            };
+            let shells = vec![vec!["bash".to_string()], vec!["sh".to_string()]];
+            let end = interactive(
+                &lender,
+                client,
+                target,
+                shells,
+                request.where_line(&container),
+                request.title(&container),
+            )
+            .await;
+            let how = match &end {
+                Ok(e) if e.command.is_none() => {
+                    format!("no shell in the image ({})", e.exit.describe())
+                }
+                Ok(e) => e.exit.describe(),
+                Err(e) => e.clone(),
+            };
+            let warn2 = write("exec end", object, &how);
+            let suffix = warn.or(warn2).unwrap_or_default();
+            match end {
+                Ok(e) if e.command.is_some() && !matches!(e.exit, Exit::Failed(_)) => {
+                    Ok(format!("{how}{suffix}"))
+                }
+                _ => Err(format!("{how}{suffix}")),
+            }
+        }
+        .await;
+        let _ = results.send(Msg::ShellEnded {
+            pod: shown,
+            result: outcome,
+        });
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn pod(v: serde_json::Value) -> Pod {
+        serde_json::from_value(v).unwrap()
+    }
+
+    #[test]
+    fn the_only_container_or_the_default_one_is_chosen_and_must_run() {
+        let one = pod(json!({"metadata": {"name": "web"},
+            "spec": {"containers": [{"name": "nginx"}]},
+            "status": {"containerStatuses": [{"name": "nginx", "ready": true, "restartCount": 0,
+                "image": "i", "imageID": "", "state": {"running": {}}}]}}));
+        assert_eq!(pick_container(&one, None).unwrap(), "nginx");
+        assert!(
+            pick_container(&one, Some("sidecar"))
+                .unwrap_err()
+                .contains("has no container sidecar")
+        );
+        let two = pod(json!({"metadata": {"name": "app",
+                "annotations": {"kubectl.kubernetes.io/default-container": "main"}},
+            "spec": {"containers": [{"name": "main"}, {"name": "log"}]},
+            "status": {"containerStatuses": [
+                {"name": "main", "ready": true, "restartCount": 0, "image": "i", "imageID": "", "state": {"running": {}}},
+                {"name": "log", "ready": false, "restartCount": 4, "image": "i", "imageID": "",
+                 "state": {"waiting": {"reason": "CrashLoopBackOff"}}}]}}));
+        assert_eq!(pick_container(&two, None).unwrap(), "main");
+        assert_eq!(
+            pick_container(&two, Some("log")).unwrap_err(),
+            "container log is not running (waiting: CrashLoopBackOff)"
+        );
+        let mut plain = two.clone();
+        plain.metadata.annotations = None;
+        assert!(
+            pick_container(&plain, None)
+                .unwrap_err()
+                .contains("2 containers (main, log)")
+        );
     }
 }

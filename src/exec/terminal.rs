@@ -67,7 +67,9 @@ impl TerminalLender {
         let task = async move {
             let _ = done.send(session.await);
         };
-        self.tx.send(Loan::Raw(Box::pin(task))).map_err(|_| gone())?;
+        self.tx
+            .send(Loan::Raw(Box::pin(task)))
+            .map_err(|_| gone())?;
         answer.await.map_err(|_| gone())
     }
 }

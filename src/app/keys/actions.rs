@@ -35,7 +35,7 @@ section_actions! {
         Drain => "drain", "drain the node (guided)";
         Delete => "delete", "delete the selected object";
         ForceDelete => "force_delete", "force-delete the pod (grace 0)";
-        Scale => "scale", "scale the deployment";
+        Scale => "scale", "scale the deployment; on a pod or a container: open a shell in it";
         RolloutRestart => "rollout_restart", "restart the deployment's rollout";
         Edit => "edit", "edit the selected object in $EDITOR (reviewed before it is sent)";
         BulkForceDelete => "bulk_force_delete", "force-delete every pod the current filter shows (previewed first)";
