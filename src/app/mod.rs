@@ -20,6 +20,7 @@ pub mod outcome;
 pub mod prompt;
 pub mod reveal;
 pub mod row_actions;
+pub mod split;
 pub mod state;
 pub mod table;
 pub mod table_keys;
