@@ -207,9 +207,9 @@ fn split_at_160x45_draws_two_tables_each_with_its_contexts_rows_and_the_focused_
     assert_eq!(b[(80, ly)].style().fg, th.border.fg, "right corner");
     assert_ne!(th.border_focused.fg, th.border.fg);
     // The production context's name in the pane title is drawn in the banner style.
-    let (px, py) = find_in(&b, false, "prod!").unwrap();
-    let prod_title = (py == ly).then_some(px).expect("prod! in the title line");
-    assert_eq!(b[(prod_title, ly)].style().bg, th.production_banner.bg);
+    let (px, py) = find_in(&b, false, "prod! Pods").unwrap();
+    assert_eq!(py, ly, "prod! in the pane's title line");
+    assert_eq!(b[(px, py)].style().bg, th.production_banner.bg);
     // Cursor rows: the focused side's highlighted, the other side's dimmed.
     let (x, y) = find_in(&b, false, "nginx-ingress-prod-1").unwrap();
     assert_eq!(b[(x, y)].style().bg, th.selected_row.bg, "focused cursor row");
@@ -247,7 +247,7 @@ fn split_at_80x24_halves_the_width_and_drops_columns_by_priority_never_garbled()
         .into_iter()
         .filter(|l| l.concat().contains("nginx-ingress-"))
         .collect();
-    assert!(rows.len() >= 4, "{t}");
+    assert!(rows.len() >= 2, "{t}");
     for l in &rows {
         assert_eq!(
             [&l[0], &l[39], &l[40], &l[79]].map(|s| s.as_str()),
@@ -272,7 +272,7 @@ fn split_at_80x24_halves_the_width_and_drops_columns_by_priority_never_garbled()
         assert!(ready.iter().all(|&x| x == hx + 2), "{ready:?} {hx}\n{t}");
     }
     let (th, _) = theme::load(None, None);
-    let (_, ly) = find_in(&b, false, "prod!").unwrap();
+    let (_, ly) = find_in(&b, false, "prod! Pods").unwrap();
     assert_eq!(b[(0, ly)].style().fg, th.border.fg, "prod's side not focused");
     assert_eq!(b[(40, ly)].style().fg, th.border_focused.fg, "stg's focused");
     let (x, y) = find_in(&b, true, "nginx-ingress-s").unwrap();
