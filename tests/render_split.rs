@@ -157,7 +157,10 @@ fn find_in(b: &Buffer, right: bool, needle: &str) -> Option<(u16, u16)> {
 
 fn assert_two_tables(b: &Buffer, prod_name: &str, stg_name: &str) {
     let t = text(b);
-    assert!(!t.contains("CONTEXT"), "a split has no CONTEXT column:\n{t}");
+    assert!(
+        !t.contains("CONTEXT"),
+        "a split has no CONTEXT column:\n{t}"
+    );
     let halves = halves(b);
     assert!(
         halves.iter().any(|(l, _)| l.contains(prod_name)),
@@ -212,7 +215,11 @@ fn split_at_160x45_draws_two_tables_each_with_its_contexts_rows_and_the_focused_
     assert_eq!(b[(px, py)].style().bg, th.production_banner.bg);
     // Cursor rows: the focused side's highlighted, the other side's dimmed.
     let (x, y) = find_in(&b, false, "nginx-ingress-prod-1").unwrap();
-    assert_eq!(b[(x, y)].style().bg, th.selected_row.bg, "focused cursor row");
+    assert_eq!(
+        b[(x, y)].style().bg,
+        th.selected_row.bg,
+        "focused cursor row"
+    );
     let (x, y) = find_in(&b, true, "nginx-ingress-stg-1").unwrap();
     let other = b[(x, y)].style();
     assert!(other.add_modifier.contains(Modifier::REVERSED), "{other:?}");
@@ -273,8 +280,16 @@ fn split_at_80x24_halves_the_width_and_drops_columns_by_priority_never_garbled()
     }
     let (th, _) = theme::load(None, None);
     let (_, ly) = find_in(&b, false, "prod! Pods").unwrap();
-    assert_eq!(b[(0, ly)].style().fg, th.border.fg, "prod's side not focused");
-    assert_eq!(b[(40, ly)].style().fg, th.border_focused.fg, "stg's focused");
+    assert_eq!(
+        b[(0, ly)].style().fg,
+        th.border.fg,
+        "prod's side not focused"
+    );
+    assert_eq!(
+        b[(40, ly)].style().fg,
+        th.border_focused.fg,
+        "stg's focused"
+    );
     let (x, y) = find_in(&b, true, "nginx-ingress-s").unwrap();
     assert_eq!(
         b[(x, y + 1)].style().bg,
@@ -301,7 +316,10 @@ fn split_nodes_view_shows_each_contexts_nodes() {
         let b = render(&s, w, h);
         assert_two_tables(&b, "prod-node-a", "stg-node-b");
         let t = text(&b);
-        assert!(t.contains("prod! Nodes[2]") && t.contains("stg Nodes[2]"), "{t}");
+        assert!(
+            t.contains("prod! Nodes[2]") && t.contains("stg Nodes[2]"),
+            "{t}"
+        );
     }
 }
 
@@ -316,7 +334,10 @@ fn keys_act_on_the_focused_sides_selected_row() {
     let cmds = press(&mut s, KeyCode::Char('d'));
     match &cmds[..] {
         [Cmd::Fetch { context, name, .. }] => {
-            assert_eq!((context.as_str(), name.as_str()), ("stg", "nginx-ingress-stg-2"))
+            assert_eq!(
+                (context.as_str(), name.as_str()),
+                ("stg", "nginx-ingress-stg-2")
+            )
         }
         other => panic!("{other:?}"),
     }

@@ -174,9 +174,8 @@ mod tests {
         assert_eq!(s.shown_contexts(), vec![0, 1], "both sides are watched");
         assert!(!s.context_column());
         assert!(!table::sortable(&s, s.view).contains(&"CONTEXT"));
-        let names = |s: &State| -> Vec<String> {
-            table::visible(s).iter().map(|r| r.key().1).collect()
-        };
+        let names =
+            |s: &State| -> Vec<String> { table::visible(s).iter().map(|r| r.key().1).collect() };
         assert_eq!(names(&s), ["a-prod", "b-prod", "c-prod"]);
         press(&mut s, KeyCode::Tab);
         assert_eq!(s.focus, 1);
@@ -198,13 +197,21 @@ mod tests {
         press(&mut s, KeyCode::Down);
         assert_eq!(cursors(&s), ["b-prod", "c-stg"]);
         press(&mut s, KeyCode::Tab);
-        assert_eq!(cursors(&s), ["b-prod", "c-stg"], "switching sides moves no cursor");
+        assert_eq!(
+            cursors(&s),
+            ["b-prod", "c-stg"],
+            "switching sides moves no cursor"
+        );
 
         pods(&mut s, "prod", Delta::Upsert(pod("0-prod")));
         pods(&mut s, "stg", Delta::Upsert(pod("0-stg")));
         assert_eq!(cursors(&s), ["b-prod", "c-stg"], "rows inserted above");
 
-        pods(&mut s, "stg", Delta::Remove(("default".into(), "c-stg".into())));
+        pods(
+            &mut s,
+            "stg",
+            Delta::Remove(("default".into(), "c-stg".into())),
+        );
         assert_eq!(
             cursors(&s),
             ["b-prod", "b-stg"],

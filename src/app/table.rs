@@ -180,8 +180,8 @@ pub fn apply_event(state: &mut State, context: usize, event: ClusterEvent) {
     let gone = |c: Option<&RowId>| c.is_some_and(|c| c.context == *name && c.removed_by(&event));
     let focused = state.table_contexts();
     let other: Vec<usize> = super::split::other_pane(state).into_iter().collect();
-    let at = gone(state.cursor.as_ref())
-        .then(|| selected_index(state, &visible_in(state, &focused)));
+    let at =
+        gone(state.cursor.as_ref()).then(|| selected_index(state, &visible_in(state, &focused)));
     let other_at = (!other.is_empty() && gone(state.split.other_cursor.as_ref())).then(|| {
         let rows = visible_in(state, &other);
         cursor_index(state, &rows, state.split.other_cursor.as_ref())

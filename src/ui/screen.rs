@@ -348,11 +348,7 @@ fn draw_pane(
                 fill_last: false,
                 ..Look::focused("", theme)
             };
-            if focused {
-                look
-            } else {
-                look.unfocused(theme)
-            }
+            if focused { look } else { look.unfocused(theme) }
         }
     };
     let cells = |i: usize| table_cells::cells(state, &rows[i], context_column);
