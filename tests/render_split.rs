@@ -364,3 +364,22 @@ fn keys_act_on_the_focused_sides_selected_row() {
         "{cmds:?}"
     );
 }
+
+#[test]
+fn help_lists_the_split_key_and_one_context_gets_a_notice() {
+    let mut s = demo_state();
+    s.help = true;
+    let t = text(&render(&s, 140, 70));
+    let line = t
+        .lines()
+        .find(|l| l.contains("two contexts side by side"))
+        .unwrap_or_else(|| panic!("{t}"));
+    assert!(line.contains('|'), "{line}");
+
+    let (km, _) = keymap::load(None, None);
+    let mut one = State::new(vec![info("stg", false)], vec![], None, false, km);
+    press(&mut one, KeyCode::Char('|'));
+    assert_eq!(one.split.panes, None);
+    let t = text(&render(&one, 120, 24));
+    assert!(t.contains("only stg is live"), "{t}");
+}

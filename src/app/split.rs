@@ -263,6 +263,57 @@ mod tests {
     }
 
     #[test]
+    fn a_split_of_a_generic_kind_watches_it_in_both_contexts() {
+        use crate::app::msg::Cmd;
+        use crate::app::state::ViewKind;
+        use crate::cluster::kinds::{Catalog, KindInfo};
+        let mut s = state(&["prod", "stg"]);
+        s.merged = false;
+        for ctx in ["prod", "stg"] {
+            update(
+                &mut s,
+                Msg::Cluster(Box::new(SessionEvent {
+                    context: ctx.into(),
+                    event: ClusterEvent::Catalog(Catalog {
+                        kinds: vec![KindInfo::builtin("Service").unwrap()],
+                    }),
+                })),
+            );
+        }
+        let watched = |cmds: &[Cmd]| -> Vec<String> {
+            cmds.iter()
+                .filter_map(|c| match c {
+                    Cmd::WatchKind { context, .. } => Some(context.clone()),
+                    _ => None,
+                })
+                .collect()
+        };
+        let mut cmds = Vec::new();
+        for c in ":svc".chars() {
+            cmds.extend(update(
+                &mut s,
+                Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)),
+            ));
+        }
+        cmds.extend(update(
+            &mut s,
+            Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)),
+        ));
+        assert_eq!(s.view, ViewKind::Kind("Service"));
+        assert_eq!(watched(&cmds), ["prod"], "focused: one context");
+        let cmds = update(
+            &mut s,
+            Msg::Key(KeyEvent::new(KeyCode::Char('|'), KeyModifiers::NONE)),
+        );
+        assert_eq!(
+            watched(&cmds),
+            ["stg"],
+            "the split's other side is watched too"
+        );
+        assert!(crate::app::kinds::wanted(&s, "stg", "Service"));
+    }
+
+    #[test]
     fn merge_key_leaves_the_split_for_the_merged_table() {
         let mut s = state(&["prod", "stg"]);
         s.merged = false;
