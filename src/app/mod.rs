@@ -22,6 +22,7 @@ pub mod prompt;
 pub mod reveal;
 pub mod row_actions;
 pub mod shell;
+pub mod split;
 pub mod state;
 pub mod table;
 pub mod table_keys;

@@ -259,8 +259,9 @@ fn bulk_force_delete(state: &mut State) {
         })
         .collect();
     // A filter that keeps every pod (`/.` is a regex matching anything) is no filter at all.
+    // Counted over the contexts the pods came from (in a split, the focused side).
     let unfiltered: usize = state
-        .shown_contexts()
+        .table_contexts()
         .iter()
         .filter_map(|i| state.contexts.get(*i))
         .map(|c| {

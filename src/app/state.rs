@@ -345,6 +345,8 @@ pub struct State {
     pub events: super::events::EventsState,
     /// The drill-down path (breadcrumb), its pod scope and the containers view.
     pub drill: super::drill::Drill,
+    /// Two contexts side by side (`app::split`), while on.
+    pub split: super::split::Split,
 }
 
 impl State {
@@ -390,6 +392,7 @@ impl State {
             kind_watches: BTreeMap::new(),
             events: Default::default(),
             drill: Default::default(),
+            split: Default::default(),
         }
     }
 
@@ -411,12 +414,29 @@ impl State {
         self.contexts.iter().position(|c| c.info.name == name)
     }
 
-    /// Contexts whose rows the table shows.
+    /// Contexts whose rows the screen shows (both sides of a split): watches, the health strip,
+    /// events and the production banner follow these.
     pub fn shown_contexts(&self) -> Vec<usize> {
-        if self.merged {
+        if let Some(panes) = self.split.panes {
+            panes.to_vec()
+        } else if self.merged {
             (0..self.contexts.len()).collect()
         } else {
             vec![self.focus]
         }
+    }
+
+    /// Contexts of the table keys act on: in a split, the focused side's alone.
+    pub fn table_contexts(&self) -> Vec<usize> {
+        if self.split.panes.is_some() {
+            vec![self.focus]
+        } else {
+            self.shown_contexts()
+        }
+    }
+
+    /// Whether tables have a CONTEXT column: merged over several contexts, not split.
+    pub fn context_column(&self) -> bool {
+        self.merged && self.split.panes.is_none() && self.contexts.len() > 1
     }
 }

@@ -141,9 +141,13 @@ impl RowRef<'_> {
 
 /// Where the cursor is in `rows`: its object's row, else the first.
 pub fn selected_index(state: &State, rows: &[RowRef]) -> usize {
-    state
-        .cursor
-        .as_ref()
+    cursor_index(state, rows, state.cursor.as_ref())
+}
+
+/// Where `cursor` is in `rows`: its object's row, else the first (a split's other side has its
+/// own cursor).
+pub fn cursor_index(state: &State, rows: &[RowRef], cursor: Option<&RowId>) -> usize {
+    cursor
         .and_then(|c| rows.iter().position(|r| r.is(state, c)))
         .unwrap_or(0)
 }
@@ -168,31 +172,46 @@ pub fn move_cursor(state: &mut State, delta: isize) {
     state.cursor = Some(id);
 }
 
-/// Applies a context's event; if it removes the object under the cursor, the cursor moves to
-/// the row that takes its place (the next one, or the last).
+/// Applies a context's event; if it removes the object under a cursor (the table's, or the
+/// other side's of a split), that cursor moves to the row that takes its place (the next one,
+/// or the last).
 pub fn apply_event(state: &mut State, context: usize, event: ClusterEvent) {
-    let cursor_gone = state
-        .cursor
-        .as_ref()
-        .is_some_and(|c| c.context == state.contexts[context].info.name && c.removed_by(&event));
-    let at = cursor_gone.then(|| {
-        let rows = visible(state);
-        selected_index(state, &rows)
+    let name = state.contexts[context].info.name.clone();
+    let gone = |c: Option<&RowId>| c.is_some_and(|c| c.context == *name && c.removed_by(&event));
+    let focused = state.table_contexts();
+    let other: Vec<usize> = super::split::other_pane(state).into_iter().collect();
+    let at =
+        gone(state.cursor.as_ref()).then(|| selected_index(state, &visible_in(state, &focused)));
+    let other_at = (!other.is_empty() && gone(state.split.other_cursor.as_ref())).then(|| {
+        let rows = visible_in(state, &other);
+        cursor_index(state, &rows, state.split.other_cursor.as_ref())
     });
     state.contexts[context].apply(event);
     if let Some(at) = at {
-        let rows = visible(state);
-        let id = rows
-            .get(at.min(rows.len().saturating_sub(1)))
-            .map(|r| r.id(state));
-        state.cursor = id;
+        state.cursor = row_at(state, &focused, at);
+    }
+    if let Some(at) = other_at {
+        state.split.other_cursor = row_at(state, &other, at);
     }
 }
 
-/// The rows of the current view, filtered and sorted.
+/// The object at `at` (or the last row) of `contexts`' visible rows.
+fn row_at(state: &State, contexts: &[usize], at: usize) -> Option<RowId> {
+    let rows = visible_in(state, contexts);
+    rows.get(at.min(rows.len().saturating_sub(1)))
+        .map(|r| r.id(state))
+}
+
+/// The rows of the current view that keys act on, filtered and sorted: those of the shown
+/// contexts (in a split, of the focused side).
 pub fn visible(state: &State) -> Vec<RowRef<'_>> {
+    visible_in(state, &state.table_contexts())
+}
+
+/// The rows of the current view in `contexts`, filtered and sorted (each side of a split is one).
+pub fn visible_in<'a>(state: &'a State, contexts: &[usize]) -> Vec<RowRef<'a>> {
     let mut rows: Vec<RowRef> = Vec::new();
-    for ci in state.shown_contexts() {
+    for &ci in contexts {
         let Some(ctx) = state.contexts.get(ci) else {
             continue;
         };
@@ -364,7 +383,7 @@ fn cell_order(a: Option<&Cell>, b: Option<&Cell>, numeric: bool) -> Ordering {
 
 /// Columns a view can be sorted by, in the order `SortNext` walks them.
 pub fn sortable(state: &State, view: ViewKind) -> Vec<&'static str> {
-    let merged = state.merged;
+    let merged = state.context_column();
     let mut v = match view {
         ViewKind::Pods => vec!["NAMESPACE", "NAME", "STATUS", "RESTARTS", "NODE", "AGE"],
         ViewKind::Nodes => vec!["NAME", "STATUS", "AGE"],

@@ -40,6 +40,7 @@ pub fn switch_view(state: &mut State, view: ViewKind) {
 pub fn set_view(state: &mut State, view: ViewKind) {
     state.view = view;
     state.cursor = None;
+    state.split.other_cursor = None;
     let sortable = table::sortable(state, view);
     if !sortable.contains(&state.sort.column) {
         state.sort.column = sortable[0];
@@ -73,6 +74,9 @@ fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
                 state.notice = None;
             }
         }
+        Action::NextContext | Action::PrevContext if state.split.panes.is_some() => {
+            super::split::switch_side(state);
+        }
         Action::NextContext | Action::PrevContext => {
             if !state.contexts.is_empty() {
                 let n = state.contexts.len();
@@ -88,10 +92,16 @@ fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
                 }
             }
         }
+        Action::ToggleMergedContexts if state.split.panes.is_some() => {
+            state.split.panes = None;
+            state.merged = true;
+            set_view(state, state.view);
+        }
         Action::ToggleMergedContexts => {
             state.merged = !state.merged;
             set_view(state, state.view);
         }
+        Action::ToggleSplit => super::split::toggle(state),
         Action::ViewNodes => switch_view(state, ViewKind::Nodes),
         Action::ViewDeployments => switch_view(state, ViewKind::Deployments),
         Action::ViewPods => switch_view(state, ViewKind::Pods),

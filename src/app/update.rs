@@ -21,6 +21,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
 /// Recomputes what depends on many rows (the drain wizard's plan, and the drains fed by it),
 /// once after a burst of messages.
 pub fn settle(state: &mut State) -> Vec<Cmd> {
+    super::split::settle(state);
     let mut cmds = super::wizard::drive::refresh(state);
     // A catalog that just arrived, or a context just shown, may let the open kind be watched.
     cmds.extend(super::kinds::sync_watches(state));

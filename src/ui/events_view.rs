@@ -59,7 +59,7 @@ fn notices(state: &State) -> Vec<String> {
 }
 
 pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
-    let merged = state.merged && state.contexts.len() > 1;
+    let merged = state.shown_contexts().len() > 1;
     let rows = events::visible(state);
     let (kept, dropped) = events::counts(state);
     let mut title = format!(

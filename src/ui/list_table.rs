@@ -1,14 +1,14 @@
-//! A bordered list with a title, one-line notices and a windowed table: what the events and
-//! containers views draw. Only the rows in view become text.
+//! A bordered list with a title, one-line notices and a windowed table: what the resource
+//! tables (one, or two side by side), the events and the containers views draw. Only the rows in
+//! view become text. Columns that do not fit give way by priority (`fit_columns`).
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::Style;
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState};
 
 use crate::sanitize::{clean, display_width, truncate_to_width};
-use crate::ui::screen::fit_columns;
 use crate::ui::table_cells::{Align, Column, Tone};
 use crate::ui::theme::Theme;
 
@@ -25,8 +25,76 @@ pub struct List<'a> {
     pub empty: &'a str,
 }
 
+/// How a list stands out: its title line, border and cursor row, and whether its last column
+/// takes the width left over.
+pub struct Look<'a> {
+    pub title: Line<'a>,
+    pub border: Style,
+    pub highlight: Style,
+    pub fill_last: bool,
+}
+
+impl Look<'_> {
+    /// The look of a list keys act on, titled `title`.
+    pub fn focused(title: &str, theme: &Theme) -> Look<'static> {
+        Look {
+            title: Line::from(Span::styled(clean(title).into_owned(), theme.header)),
+            border: theme.border_focused,
+            highlight: theme.selected_row,
+            fill_last: true,
+        }
+    }
+
+    /// The look of a list beside the focused one: plain border, its cursor row dimmed.
+    pub fn unfocused(self, theme: &Theme) -> Self {
+        Look {
+            border: theme.border,
+            highlight: theme.dim.add_modifier(Modifier::REVERSED),
+            ..self
+        }
+    }
+}
+
 /// Cells wider than this are cut, except the last column's, which takes what is left.
 const MAX_CELL: usize = 64;
+
+/// Picks which columns fit `width`, dropping the most droppable first (pure).
+pub fn fit_columns(cols: &[Column], widths: &[usize], width: u16) -> Vec<usize> {
+    let mut keep: Vec<usize> = (0..cols.len()).collect();
+    while row_width(&keep, widths) > width as usize {
+        let Some(drop) = keep
+            .iter()
+            .copied()
+            .filter(|&i| cols[i].drop_priority > 0)
+            .max_by_key(|&i| (cols[i].drop_priority, i))
+        else {
+            break;
+        };
+        keep.retain(|&i| i != drop);
+    }
+    keep
+}
+
+/// Columns that never give way and still do not fit (a half-width split pane): the widest is
+/// cut, one cell at a time, so every row stays inside `width` and aligned (pure).
+pub fn shrink_to_fit(keep: &[usize], widths: &mut [usize], width: u16) {
+    const MIN: usize = 4;
+    while row_width(keep, widths) > width as usize {
+        let Some(&widest) = keep
+            .iter()
+            .filter(|&&i| widths[i] > MIN)
+            .max_by_key(|&&i| (widths[i], std::cmp::Reverse(i)))
+        else {
+            break;
+        };
+        widths[widest] -= 1;
+    }
+}
+
+/// The width of the columns `keep` with their one-cell gaps.
+fn row_width(keep: &[usize], widths: &[usize]) -> usize {
+    keep.iter().map(|&i| widths[i] + 1).sum()
+}
 
 pub fn tone_style(theme: &Theme, tone: Tone) -> Style {
     match tone {
@@ -39,10 +107,16 @@ pub fn tone_style(theme: &Theme, tone: Tone) -> Style {
 }
 
 pub fn draw(f: &mut Frame, area: Rect, theme: &Theme, list: List) {
+    let look = Look::focused(&list.title, theme);
+    draw_with(f, area, theme, list, look);
+}
+
+/// `draw` with its own title line, border, cursor row and last-column rule.
+pub fn draw_with(f: &mut Frame, area: Rect, theme: &Theme, list: List, look: Look) {
     let block = Block::default()
         .borders(Borders::ALL)
-        .border_style(theme.border_focused)
-        .title(Span::styled(clean(&list.title).into_owned(), theme.header));
+        .border_style(look.border)
+        .title(look.title);
     let inner = block.inner(area);
     f.render_widget(block, area);
     let [notice_area, table_area] = Layout::vertical([
@@ -81,7 +155,8 @@ pub fn draw(f: &mut Frame, area: Rect, theme: &Theme, list: List) {
         }
     }
     let keep = fit_columns(cols, &widths, table_area.width);
-    if let Some(&last) = keep.last() {
+    shrink_to_fit(&keep, &mut widths, table_area.width);
+    if let Some(&last) = keep.last().filter(|_| look.fill_last) {
         let others: usize = keep
             .iter()
             .filter(|&&i| i != last)
@@ -115,7 +190,7 @@ pub fn draw(f: &mut Frame, area: Rect, theme: &Theme, list: List) {
         .collect();
     let widget = Table::new(body, constraints)
         .header(header)
-        .row_highlight_style(theme.selected_row)
+        .row_highlight_style(look.highlight)
         .column_spacing(1);
     let mut ts = TableState::default();
     if list.len > 0 {
@@ -129,5 +204,39 @@ pub fn draw(f: &mut Frame, area: Rect, theme: &Theme, list: List) {
             ..table_area
         };
         f.render_widget(Paragraph::new(Span::styled(list.empty, theme.dim)), area);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn col(title: &'static str, drop_priority: u8) -> Column {
+        Column {
+            title,
+            align: Align::Left,
+            drop_priority,
+        }
+    }
+
+    #[test]
+    fn narrow_widths_drop_the_most_droppable_columns_first() {
+        let cols = [col("NAME", 0), col("IP", 4), col("AGE", 1), col("CPU", 5)];
+        let widths = [20, 12, 3, 5];
+        assert_eq!(fit_columns(&cols, &widths, 80), vec![0, 1, 2, 3]);
+        assert_eq!(fit_columns(&cols, &widths, 30), vec![0, 2]);
+        assert_eq!(fit_columns(&cols, &widths, 10), vec![0], "NAME never goes");
+    }
+
+    #[test]
+    fn columns_that_never_go_are_cut_widest_first_to_fit() {
+        let keep = [0, 1, 2];
+        let mut widths = [20, 5, 16];
+        shrink_to_fit(&keep, &mut widths, 36);
+        assert_eq!(widths, [14, 5, 14]);
+        assert_eq!(row_width(&keep, &widths), 36);
+        let mut tiny = [20, 5, 16];
+        shrink_to_fit(&keep, &mut tiny, 3);
+        assert_eq!(tiny, [4, 4, 4], "never below a few cells");
     }
 }

@@ -5,7 +5,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Clear, Paragraph, Row, Table, TableState, Wrap};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use crate::app::keys::Action;
 use crate::app::state::{ContextState, Level, Prompt, Screen, State, ViewKind};
@@ -13,7 +13,8 @@ use crate::app::table;
 use crate::cluster::events::{ApiHealth, WatchState};
 use crate::printers::age;
 use crate::sanitize::{clean, display_width, truncate_to_width};
-use crate::ui::table_cells::{self, Align, Tone};
+use crate::ui::list_table::{self, List, Look};
+use crate::ui::table_cells;
 use crate::ui::theme::Theme;
 
 pub fn draw(f: &mut Frame, state: &State, theme: &Theme) {
@@ -87,7 +88,13 @@ fn draw_title(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         spans.push(Span::raw(" "));
     }
     let ns = state.namespaces.to_string();
-    let mode = if state.merged { "merged" } else { "focused" };
+    let mode = if state.split.panes.is_some() {
+        "split"
+    } else if state.merged {
+        "merged"
+    } else {
+        "focused"
+    };
     spans.push(Span::styled(
         format!(
             "│ {} │ {ns} │ {mode}",
@@ -217,37 +224,9 @@ fn draw_health(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     f.render_widget(Paragraph::new(lines), area);
 }
 
-fn tone_style(theme: &Theme, tone: Tone) -> Style {
-    match tone {
-        Tone::Normal => Style::default(),
-        Tone::Ok => theme.status_ok,
-        Tone::Warn => theme.status_warn,
-        Tone::Error => theme.status_error,
-        Tone::Dim => theme.dim,
-    }
-}
-
-/// Picks which columns fit `width`, dropping the most droppable first (pure).
-pub fn fit_columns(cols: &[table_cells::Column], widths: &[usize], width: u16) -> Vec<usize> {
-    let mut keep: Vec<usize> = (0..cols.len()).collect();
-    let total = |keep: &[usize]| keep.iter().map(|&i| widths[i] + 1).sum::<usize>();
-    while total(&keep) > width as usize {
-        let Some(drop) = keep
-            .iter()
-            .copied()
-            .filter(|&i| cols[i].drop_priority > 0)
-            .max_by_key(|&i| (cols[i].drop_priority, i))
-        else {
-            break;
-        };
-        keep.retain(|&i| i != drop);
-    }
-    keep
-}
-
-fn view_notices(state: &State) -> Vec<String> {
+fn view_notices(state: &State, contexts: &[usize]) -> Vec<String> {
     let mut notices = Vec::new();
-    for &ci in &state.shown_contexts() {
+    for &ci in contexts {
         let c = &state.contexts[ci];
         if let Some(why) = c.forbidden(state.view) {
             notices.push(format!("{}: {}", c.name(), why));
@@ -260,17 +239,54 @@ fn view_notices(state: &State) -> Vec<String> {
     notices
 }
 
-fn draw_table(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
-    let merged = state.merged && state.contexts.len() > 1;
-    let rows = table::visible(state);
-    let cols = table_cells::columns(state, merged);
-    let scope = if merged {
-        "all contexts".to_string()
+/// What an empty table says: still waiting, still loading, or nothing matches.
+fn empty_message(state: &State, contexts: &[usize]) -> &'static str {
+    let waiting = contexts.iter().any(|&i| !state.contexts[i].reachable());
+    let loading = contexts.iter().any(|&i| {
+        let c = &state.contexts[i];
+        match state.view {
+            ViewKind::Kinds => c.catalog.is_none(),
+            view => c.watch_state(view).is_none(),
+        }
+    });
+    if waiting {
+        "waiting for the API…"
+    } else if loading {
+        "loading…"
     } else {
-        state
-            .focused()
-            .map(|c| c.name().to_string())
-            .unwrap_or_default()
+        "no rows match"
+    }
+}
+
+/// The resource table, or in a split the two contexts' tables side by side (half the width
+/// each, columns giving way by priority as in one table).
+fn draw_table(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let Some(panes) = state.split.panes else {
+        draw_pane(f, area, state, theme, &state.table_contexts(), None);
+        return;
+    };
+    let halves: [Rect; 2] = Layout::horizontal([Constraint::Ratio(1, 2); 2]).areas(area);
+    for (ci, half) in panes.into_iter().zip(halves) {
+        draw_pane(f, half, state, theme, &[ci], Some(ci));
+    }
+}
+
+/// One table of `contexts`' rows; `side` is the context of a split's side.
+fn draw_pane(
+    f: &mut Frame,
+    area: Rect,
+    state: &State,
+    theme: &Theme,
+    contexts: &[usize],
+    side: Option<usize>,
+) {
+    let context_column = side.is_none() && state.context_column();
+    let rows = table::visible_in(state, contexts);
+    let focused = side.is_none_or(|ci| ci == state.focus);
+    let cursor = if focused {
+        state.cursor.as_ref()
+    } else {
+        state.split.other_cursor.as_ref()
     };
     let filter = if state.filter.is_empty() {
         String::new()
@@ -282,119 +298,67 @@ fn draw_table(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         .as_ref()
         .map(|l| format!(" -l {}", l.text))
         .unwrap_or_default();
-    let title = match crate::app::drill::breadcrumb(state) {
-        Some(path) => format!(" {path}[{}]{filter}{labels} ", rows.len()),
-        None => format!(
-            " {}({})[{}]{filter}{labels} ",
-            crate::app::kinds::title(state, state.view),
-            scope,
-            rows.len()
-        ),
-    };
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.border_focused)
-        .title(Span::styled(clean(&title).into_owned(), theme.header));
-    let inner = block.inner(area);
-    f.render_widget(block, area);
-
-    let notices = view_notices(state);
-    let [notice_area, table_area] =
-        Layout::vertical([Constraint::Length(notices.len() as u16), Constraint::Min(1)])
-            .areas(inner);
-    let notice_lines: Vec<Line> = notices
-        .iter()
-        .map(|n| {
-            Line::styled(
-                truncate_to_width(&clean(n), inner.width as usize),
-                theme.status_warn,
-            )
-        })
-        .collect();
-    f.render_widget(Paragraph::new(notice_lines), notice_area);
-
-    let height = table_area.height.saturating_sub(1) as usize;
-    let selected = table::selected_index(state, &rows);
-    // Only the rows in view become text: a 100,000-row table costs a window, not a table.
-    let offset = selected.saturating_sub(height.saturating_sub(1));
-    let window: Vec<(Vec<String>, Tone)> = rows
-        .iter()
-        .skip(offset)
-        .take(height)
-        .map(|r| {
-            let (cells, tone) = table_cells::cells(state, r, merged);
-            let mut cells: Vec<String> =
-                cells.into_iter().map(|c| clean(&c).into_owned()).collect();
-            // Two contexts may serve one kind with different columns: never index past them.
-            cells.resize(cols.len(), String::new());
-            (cells, tone)
-        })
-        .collect();
-    let mut widths: Vec<usize> = cols.iter().map(|c| display_width(c.title)).collect();
-    for (cells, _) in &window {
-        for (i, c) in cells.iter().enumerate() {
-            widths[i] = widths[i].max(display_width(c)).min(64);
-        }
-    }
-    let keep = fit_columns(&cols, &widths, table_area.width);
-    let header =
-        Row::new(keep.iter().map(|&i| Cell::from(cols[i].title))).style(theme.table_header);
-    let body: Vec<Row> = window
-        .iter()
-        .map(|(cells, tone)| {
-            let cells = keep.iter().map(|&i| {
-                let text = truncate_to_width(&cells[i], widths[i]);
-                let text = match cols[i].align {
-                    Align::Right => format!(
-                        "{}{text}",
-                        " ".repeat(widths[i].saturating_sub(display_width(&text)))
-                    ),
-                    Align::Left => text,
-                };
-                Cell::from(text)
-            });
-            Row::new(cells).style(tone_style(theme, *tone))
-        })
-        .collect();
-    let constraints: Vec<Constraint> = keep
-        .iter()
-        .map(|&i| Constraint::Length(widths[i] as u16))
-        .collect();
-    let widget = Table::new(body, constraints)
-        .header(header)
-        .row_highlight_style(theme.selected_row)
-        .column_spacing(1);
-    let mut ts = TableState::default();
-    if !rows.is_empty() {
-        ts.select(Some(selected - offset));
-    }
-    f.render_stateful_widget(widget, table_area, &mut ts);
-    if rows.is_empty() && notices.is_empty() && table_area.height > 1 {
-        let loading = state.shown_contexts().iter().any(|&i| {
-            let c = &state.contexts[i];
-            match state.view {
-                ViewKind::Kinds => c.catalog.is_none(),
-                view => c.watch_state(view).is_none(),
+    let what = crate::app::drill::breadcrumb(state);
+    let look = match side {
+        None => {
+            let scope = if context_column {
+                "all contexts".to_string()
+            } else {
+                state
+                    .focused()
+                    .map(|c| c.name().to_string())
+                    .unwrap_or_default()
+            };
+            let title = match what {
+                Some(path) => format!(" {path}[{}]{filter}{labels} ", rows.len()),
+                None => format!(
+                    " {}({scope})[{}]{filter}{labels} ",
+                    crate::app::kinds::title(state, state.view),
+                    rows.len()
+                ),
+            };
+            Look {
+                fill_last: false,
+                ..Look::focused(&title, theme)
             }
-        });
-        let waiting = state
-            .shown_contexts()
-            .iter()
-            .any(|&i| !state.contexts[i].reachable());
-        let msg = if waiting {
-            "waiting for the API…"
-        } else if loading {
-            "loading…"
-        } else {
-            "no rows match"
-        };
-        let area = Rect {
-            y: table_area.y + 1,
-            height: 1,
-            ..table_area
-        };
-        f.render_widget(Paragraph::new(Span::styled(msg, theme.dim)), area);
-    }
+        }
+        Some(ci) => {
+            let c = &state.contexts[ci];
+            let (marker, name_style) = if c.info.production {
+                ("!", theme.production_banner)
+            } else {
+                ("", context_style(theme, ci))
+            };
+            let what = what.unwrap_or_else(|| crate::app::kinds::title(state, state.view));
+            let rest = format!("{what}[{}]{filter}{labels} ", rows.len());
+            let (lead, rest_style) = if focused {
+                ("▶", theme.header)
+            } else {
+                (" ", theme.dim)
+            };
+            let look = Look {
+                title: Line::from(vec![
+                    Span::styled(lead, rest_style),
+                    Span::styled(format!(" {}{marker} ", clean(c.name())), name_style),
+                    Span::styled(clean(&rest).into_owned(), rest_style),
+                ]),
+                fill_last: false,
+                ..Look::focused("", theme)
+            };
+            if focused { look } else { look.unfocused(theme) }
+        }
+    };
+    let cells = |i: usize| table_cells::cells(state, &rows[i], context_column);
+    let list = List {
+        title: String::new(),
+        notices: view_notices(state, contexts),
+        columns: table_cells::columns(state, context_column),
+        len: rows.len(),
+        selected: table::cursor_index(state, &rows, cursor),
+        cells: &cells,
+        empty: empty_message(state, contexts),
+    };
+    list_table::draw_with(f, area, theme, list, look);
 }
 
 fn draw_notice(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
@@ -464,7 +428,7 @@ fn draw_bottom(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
                 .chain(&[
                     (Action::Back, "back"),
                     (Action::NextContext, "next context"),
-                    (Action::ToggleMergedContexts, "merge/split"),
+                    (Action::ToggleMergedContexts, "merge"),
                     (Action::Help, "help"),
                 ])
                 .filter_map(|(a, w)| hint(state, *a, w))
@@ -480,7 +444,8 @@ fn draw_bottom(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
                 (Action::Drill, "open"),
                 (Action::Filter, "filter"),
                 (Action::NextContext, "next context"),
-                (Action::ToggleMergedContexts, "merge/split"),
+                (Action::ToggleMergedContexts, "merge"),
+                (Action::ToggleSplit, "split"),
                 (Action::Describe, "describe"),
                 (Action::Yaml, "yaml"),
                 (Action::Help, "help"),

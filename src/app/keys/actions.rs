@@ -22,9 +22,10 @@ section_actions! {
         Describe => "describe", "describe the selected object";
         Yaml => "yaml", "show the selected object's YAML";
         Back => "back", "go back / close";
-        NextContext => "next_context", "switch to the next context";
-        PrevContext => "prev_context", "switch to the previous context";
+        NextContext => "next_context", "switch to the next context (in a split: to the other side)";
+        PrevContext => "prev_context", "switch to the previous context (in a split: to the other side)";
         ToggleMergedContexts => "toggle_merged_contexts", "show one context or all live contexts merged";
+        ToggleSplit => "toggle_split", "two contexts side by side, each its own table and cursor (tab moves between them)";
         ViewNodes => "view_nodes", "show nodes";
         ViewDeployments => "view_deployments", "show deployments";
         ViewPods => "view_pods", "show pods";
