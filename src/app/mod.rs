@@ -16,6 +16,7 @@ pub mod layers;
 pub mod logs;
 pub mod msg;
 pub mod mutation;
+pub mod object_actions;
 pub mod outcome;
 pub mod prompt;
 pub mod reveal;

@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 use crate::recovery::plan::{self, Step};
 
 use super::edit::ObjectRef;
+use super::object_actions::ObjectAction;
 use super::state::State;
 use super::table::RowId;
 
@@ -47,6 +48,12 @@ pub enum Mutation {
         /// Boxed: an object reference carries its kind's discovery entry.
         object: Box<ObjectRef>,
         changes: Vec<String>,
+    },
+    /// One object of any kind: delete, scale, rollout restart, a Job from a CronJob, suspend.
+    Object {
+        /// Boxed: an object reference carries its kind's discovery entry.
+        object: Box<ObjectRef>,
+        action: ObjectAction,
     },
 }
 
@@ -96,6 +103,7 @@ impl Mutation {
                 name,
             } => vec![plan::kubectl_rollout_restart(context, namespace, name)],
             Mutation::Edit { object, .. } => vec![kubectl_edit(object)],
+            Mutation::Object { object, action } => vec![action.kubectl(object)],
         }
     }
 
@@ -107,7 +115,9 @@ impl Mutation {
             | Mutation::Scale { context, .. }
             | Mutation::RolloutRestart { context, .. } => BTreeSet::from([context.as_str()]),
             Mutation::Pods { pods, .. } => pods.iter().map(|p| p.context.as_str()).collect(),
-            Mutation::Edit { object, .. } => BTreeSet::from([object.context.as_str()]),
+            Mutation::Edit { object, .. } | Mutation::Object { object, .. } => {
+                BTreeSet::from([object.context.as_str()])
+            }
         }
     }
 
@@ -136,6 +146,12 @@ impl Mutation {
                 namespace,
                 name,
             } => Some(id(context, "Deployment", namespace, name)),
+            Mutation::Object { object, .. } => Some(id(
+                &object.context,
+                object.kind.id(),
+                &object.namespace,
+                &object.name,
+            )),
             // The session answers a vanished object with the API's 404 and keeps the text.
             Mutation::Drain { .. } | Mutation::Edit { .. } => None,
         }
@@ -151,6 +167,7 @@ impl Mutation {
             Mutation::Scale { .. } => "scale",
             Mutation::RolloutRestart { .. } => "rollout restart",
             Mutation::Edit { .. } => "edit",
+            Mutation::Object { action, .. } => action.verb(),
         }
     }
 }

@@ -15,6 +15,7 @@ pub mod kinds;
 pub mod kubeconfig;
 pub mod logs;
 pub mod objects;
+pub mod object_ops;
 pub mod ops;
 pub mod quantity;
 pub mod rows;
