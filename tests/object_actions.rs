@@ -59,7 +59,11 @@ spec:
 async fn setup(h: &Harness) {
     let path = h.home.path().join("scratch.yaml");
     std::fs::write(&path, SCRATCH).unwrap();
-    h.ok(CONTEXT, &["apply", "--validate=false", "-f", path.to_str().unwrap()]).await;
+    h.ok(
+        CONTEXT,
+        &["apply", "--validate=false", "-f", path.to_str().unwrap()],
+    )
+    .await;
 }
 
 async fn jsonpath(h: &Harness, args: &[&str], path: &str) -> String {
@@ -98,7 +102,12 @@ async fn effects_hold(h: &Harness, job: &str) {
     assert_eq!(jsonpath(h, &cj, "{.spec.suspend}").await, "true");
     let jobs = ["get", "job", job, "-n", "postgres"];
     assert_eq!(
-        jsonpath(h, &jobs, "{.metadata.annotations.cronjob\\.kubernetes\\.io/instantiate}").await,
+        jsonpath(
+            h,
+            &jobs,
+            "{.metadata.annotations.cronjob\\.kubernetes\\.io/instantiate}"
+        )
+        .await,
         "manual"
     );
     assert_eq!(
@@ -115,13 +124,29 @@ async fn effects_hold(h: &Harness, job: &str) {
     .await;
 
     assert!(gone(h, &["get", "cm", "postgres-config", "-n", "postgres"]).await);
-    eventually("namespace scratch and its config map are gone", WAIT, || async {
-        (gone(h, &["get", "ns", "scratch"]).await
-            && gone(h, &["get", "cm", "notes", "-n", "scratch"]).await)
-            .then_some(())
-    })
+    eventually(
+        "namespace scratch and its config map are gone",
+        WAIT,
+        || async {
+            (gone(h, &["get", "ns", "scratch"]).await
+                && gone(h, &["get", "cm", "notes", "-n", "scratch"]).await)
+                .then_some(())
+        },
+    )
     .await;
-    assert!(gone(h, &["get", "certificates.cert-manager.io", "www-example-com", "-n", "prod"]).await);
+    assert!(
+        gone(
+            h,
+            &[
+                "get",
+                "certificates.cert-manager.io",
+                "www-example-com",
+                "-n",
+                "prod"
+            ]
+        )
+        .await
+    );
 }
 
 /// Runs an audit entry's command as an operator would paste it.
@@ -160,19 +185,43 @@ async fn object_actions_change_the_cluster_as_kubectl_sees_it_and_their_audit_re
     };
     let job = manual_job_name("postgres-backup", jiff::Timestamp::now());
     let actions = [
-        (object("sts", "postgres", "postgres"), ObjectAction::Scale { replicas: 2 }),
-        (object("sts", "postgres", "postgres"), ObjectAction::RolloutRestart),
-        (object("ds", "kube-system", "kube-router"), ObjectAction::RolloutRestart),
-        (object("rs", "default", "echo"), ObjectAction::Scale { replicas: 3 }),
+        (
+            object("sts", "postgres", "postgres"),
+            ObjectAction::Scale { replicas: 2 },
+        ),
+        (
+            object("sts", "postgres", "postgres"),
+            ObjectAction::RolloutRestart,
+        ),
+        (
+            object("ds", "kube-system", "kube-router"),
+            ObjectAction::RolloutRestart,
+        ),
+        (
+            object("rs", "default", "echo"),
+            ObjectAction::Scale { replicas: 3 },
+        ),
         (
             object("cj", "postgres", "postgres-backup"),
             ObjectAction::CreateJob { job: job.clone() },
         ),
-        (object("cj", "postgres", "postgres-backup"), ObjectAction::Suspend { on: false }),
-        (object("cj", "postgres", "postgres-backup"), ObjectAction::Suspend { on: true }),
-        (object("cm", "postgres", "postgres-config"), ObjectAction::Delete),
+        (
+            object("cj", "postgres", "postgres-backup"),
+            ObjectAction::Suspend { on: false },
+        ),
+        (
+            object("cj", "postgres", "postgres-backup"),
+            ObjectAction::Suspend { on: true },
+        ),
+        (
+            object("cm", "postgres", "postgres-config"),
+            ObjectAction::Delete,
+        ),
         (object("ns", "", "scratch"), ObjectAction::Delete),
-        (object("certificates", "prod", "www-example-com"), ObjectAction::Delete),
+        (
+            object("certificates", "prod", "www-example-com"),
+            ObjectAction::Delete,
+        ),
     ];
     let mut entries = Vec::<AuditEntry>::new();
     for (o, a) in &actions {
@@ -208,10 +257,13 @@ async fn object_actions_change_the_cluster_as_kubectl_sees_it_and_their_audit_re
             "kubectl --context prod -n prod delete certificate.cert-manager.io/www-example-com",
         ]
     );
-    assert_eq!(entries[4].objects, [
-        "cronjob/postgres/postgres-backup".to_string(),
-        format!("job/postgres/{job}"),
-    ]);
+    assert_eq!(
+        entries[4].objects,
+        [
+            "cronjob/postgres/postgres-backup".to_string(),
+            format!("job/postgres/{job}"),
+        ]
+    );
 
     // The audit's commands, pasted into a fresh cluster, do the same. kubectl posts the Job of
     // `create job --from` as protobuf, which the simulator does not decode (kube-apiserver
@@ -238,8 +290,19 @@ async fn the_manual_job_is_the_one_kubectl_create_job_from_builds() {
     let kc = kubeconfig::load(Some(&h.kubeconfig()), "prod").expect("kubeconfig loads");
     let client = kc.client(CONTEXT).await.expect("client builds");
     let cj: serde_json::Value = serde_json::from_str(
-        &h.ok(CONTEXT, &["get", "cj", "postgres-backup", "-n", "postgres", "-o", "json"])
-            .await,
+        &h.ok(
+            CONTEXT,
+            &[
+                "get",
+                "cj",
+                "postgres-backup",
+                "-n",
+                "postgres",
+                "-o",
+                "json",
+            ],
+        )
+        .await,
     )
     .unwrap();
     let ours = kockpit::cluster::object_ops::job_from_cronjob(&cj, "nightly-by-hand");
@@ -247,15 +310,31 @@ async fn the_manual_job_is_the_one_kubectl_create_job_from_builds() {
         &h.ok(
             CONTEXT,
             &[
-                "create", "job", "nightly-by-hand", "-n", "postgres",
-                "--from=cronjob/postgres-backup", "--dry-run=client", "-o", "json",
+                "create",
+                "job",
+                "nightly-by-hand",
+                "-n",
+                "postgres",
+                "--from=cronjob/postgres-backup",
+                "--dry-run=client",
+                "-o",
+                "json",
             ],
         )
         .await,
     )
     .unwrap();
-    for field in ["name", "namespace", "labels", "annotations", "ownerReferences"] {
-        assert_eq!(ours["metadata"][field], theirs["metadata"][field], "{field}");
+    for field in [
+        "name",
+        "namespace",
+        "labels",
+        "annotations",
+        "ownerReferences",
+    ] {
+        assert_eq!(
+            ours["metadata"][field], theirs["metadata"][field],
+            "{field}"
+        );
     }
     let pod = |j: &serde_json::Value| {
         let t = &j["spec"]["template"];
@@ -284,7 +363,17 @@ async fn the_manual_job_is_the_one_kubectl_create_job_from_builds() {
         .unwrap();
     eventually("the job's pod ran to completion", WAIT, || async {
         let out = h
-            .ok(CONTEXT, &["get", "pods", "-n", "postgres", "-l", "job-name=nightly-by-hand"])
+            .ok(
+                CONTEXT,
+                &[
+                    "get",
+                    "pods",
+                    "-n",
+                    "postgres",
+                    "-l",
+                    "job-name=nightly-by-hand",
+                ],
+            )
             .await;
         out.contains("Completed").then_some(())
     })
@@ -304,12 +393,22 @@ async fn a_vanished_object_is_a_sentence_and_still_audited() {
     };
     let mut entries = Vec::<AuditEntry>::new();
     let mut sink = |e: AuditEntry| entries.push(e);
-    let err = object_actions::run(&client, USER, &object, &ObjectAction::Scale { replicas: 1 }, &mut sink)
-        .await
-        .unwrap_err();
+    let err = object_actions::run(
+        &client,
+        USER,
+        &object,
+        &ObjectAction::Scale { replicas: 1 },
+        &mut sink,
+    )
+    .await
+    .unwrap_err();
     assert_eq!(
         err.to_string(),
         "scale: statefulset postgres/nothere not found; it may already be gone"
     );
-    assert!(entries[0].result.starts_with("error: scale: statefulset"), "{:?}", entries[0]);
+    assert!(
+        entries[0].result.starts_with("error: scale: statefulset"),
+        "{:?}",
+        entries[0]
+    );
 }

@@ -104,7 +104,13 @@ pub fn applies(action: Action, kind: &KindInfo) -> bool {
 
 /// The object of kind `id` at (`namespace`, `name`) on context `ci`, with its discovery entry
 /// (the built-in table serves until discovery answers).
-pub fn object_at(state: &State, ci: usize, id: &str, namespace: &str, name: &str) -> Option<ObjectRef> {
+pub fn object_at(
+    state: &State,
+    ci: usize,
+    id: &str,
+    namespace: &str,
+    name: &str,
+) -> Option<ObjectRef> {
     let kind = super::kinds::info(state, ci, id)
         .cloned()
         .or_else(|| KindInfo::builtin(id))?;
@@ -172,7 +178,12 @@ fn named(object: &ObjectRef) -> String {
 
 /// A mutation key on a row of `object` (`cells` are the row's cells by title): the question,
 /// or the scale prompt. The caller has checked [`applies`].
-pub fn on_key(state: &mut State, action: Action, object: ObjectRef, cells: &[(&'static str, String)]) {
+pub fn on_key(
+    state: &mut State,
+    action: Action,
+    object: ObjectRef,
+    cells: &[(&'static str, String)],
+) {
     match action {
         Action::Delete => ask_delete(state, object),
         Action::Scale => {
@@ -275,9 +286,9 @@ fn ask_delete(state: &mut State, object: ObjectRef) {
         ("", "Node") => vec![
             "the node object goes but its pods are not evicted first: drain it for that".into(),
         ],
-        ("", "PersistentVolumeClaim") | ("", "PersistentVolume") => vec![
-            "the volume's data may be deleted with it (its reclaim policy decides)".into(),
-        ],
+        ("", "PersistentVolumeClaim") | ("", "PersistentVolume") => {
+            vec!["the volume's data may be deleted with it (its reclaim policy decides)".into()]
+        }
         _ => vec![],
     };
     let name = object.name.clone();
@@ -304,10 +315,7 @@ pub fn ask_scale(
         ));
         return;
     };
-    let title = format!(
-        "Scale {} on {context} to {replicas}",
-        named(&object)
-    );
+    let title = format!("Scale {} on {context} to {replicas}", named(&object));
     let mut warnings = Vec::new();
     if replicas == 0 {
         warnings.push(format!(
@@ -333,7 +341,9 @@ pub fn ask_scale(
     ask(
         state,
         title,
-        vec![format!("set spec.replicas to {replicas} (the scale subresource)")],
+        vec![format!(
+            "set spec.replicas to {replicas} (the scale subresource)"
+        )],
         warnings,
         mutation,
         name,

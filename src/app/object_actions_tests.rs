@@ -37,7 +37,9 @@ fn showing(context: &str, readonly: bool, id: &'static str, objects: &[Value]) -
     let mut table = KindTable::new(columns.clone());
     for o in objects {
         let row = columns.project(o, now());
-        table.rows.insert((row.namespace.clone(), row.name.clone()), row);
+        table
+            .rows
+            .insert((row.namespace.clone(), row.name.clone()), row);
     }
     s.contexts[0].kinds.insert(id, table);
     s.view = ViewKind::Kind(id);
@@ -72,7 +74,10 @@ fn ctrl(s: &mut State, c: char) -> Vec<Cmd> {
 }
 
 fn enter(s: &mut State) -> Vec<Cmd> {
-    update(s, Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)))
+    update(
+        s,
+        Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)),
+    )
 }
 
 /// The question up now: its title, warnings, kubectl equivalent and typed-name expectation.
@@ -111,7 +116,10 @@ fn delete_on_a_statefulset_asks_and_confirming_sends_the_background_delete() {
     };
     assert_eq!(*action, ObjectAction::Delete);
     assert_eq!(object.kind.kind, "StatefulSet");
-    assert_eq!((object.namespace.as_str(), object.name.as_str()), ("postgres", "postgres"));
+    assert_eq!(
+        (object.namespace.as_str(), object.name.as_str()),
+        ("postgres", "postgres")
+    );
 }
 
 #[test]
@@ -127,7 +135,11 @@ fn deleting_a_namespace_warns_that_everything_in_it_goes_and_has_no_n_flag() {
         warnings[0].starts_with("everything in namespace web is deleted with it"),
         "{warnings:?}"
     );
-    assert_eq!(expect.as_deref(), Some("web"), "production: the name is typed");
+    assert_eq!(
+        expect.as_deref(),
+        Some("web"),
+        "production: the name is typed"
+    );
     // `y` is text on production: it does not confirm, and enter without the name refuses.
     let cmds = press(&mut s, 'y');
     assert!(mutated(&cmds).is_none());
@@ -164,7 +176,10 @@ fn readonly_refuses_every_object_action_with_the_one_sentence() {
         } else {
             press(&mut s, key)
         };
-        assert!(cmds.is_empty() && s.confirm.is_none() && s.prompt.is_none(), "{id} {key}");
+        assert!(
+            cmds.is_empty() && s.confirm.is_none() && s.prompt.is_none(),
+            "{id} {key}"
+        );
         let (_, text) = s.notice.clone().unwrap();
         assert!(
             text.starts_with("read-only: ") && text.ends_with("(started with --readonly)"),
@@ -173,7 +188,11 @@ fn readonly_refuses_every_object_action_with_the_one_sentence() {
     }
     // The keys are not in the read-only key table at all.
     let km = crate::app::keys::Keymap::default().without_mutations();
-    for a in [Action::TriggerCronJob, Action::SuspendCronJob, Action::Delete] {
+    for a in [
+        Action::TriggerCronJob,
+        Action::SuspendCronJob,
+        Action::Delete,
+    ] {
         assert_eq!(km.key_for(a), None, "{a:?}");
     }
 }
@@ -243,7 +262,9 @@ fn scaling_a_replica_set_to_zero_warns_and_names_its_deployment() {
         .replicasets
         .insert(("default".into(), "web-7d".into()), row);
     press(&mut s, 's');
-    assert!(matches!(&s.prompt, Some(Prompt::Scale { text, kind: "ReplicaSet", .. }) if text == "2"));
+    assert!(
+        matches!(&s.prompt, Some(Prompt::Scale { text, kind: "ReplicaSet", .. }) if text == "2")
+    );
     update(
         &mut s,
         Msg::Key(KeyEvent::new(KeyCode::Backspace, KeyModifiers::NONE)),
@@ -255,9 +276,14 @@ fn scaling_a_replica_set_to_zero_warns_and_names_its_deployment() {
         kubectl,
         "kubectl --context stg -n default scale replicaset.apps/web-7d --replicas=0"
     );
-    assert!(warnings.iter().any(|w| w.starts_with("0 replicas")), "{warnings:?}");
     assert!(
-        warnings.iter().any(|w| w.starts_with("deployment web owns this replica set")),
+        warnings.iter().any(|w| w.starts_with("0 replicas")),
+        "{warnings:?}"
+    );
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.starts_with("deployment web owns this replica set")),
         "{warnings:?}"
     );
 }
@@ -267,7 +293,10 @@ fn rollout_restart_on_statefulsets_and_daemonsets_only() {
     let mut s = showing("prod", false, "StatefulSet", &[sts(3, 3)]);
     press(&mut s, 'R');
     let (title, _, kubectl, expect) = question(&s);
-    assert_eq!(title, "Rollout restart statefulset postgres/postgres on prod");
+    assert_eq!(
+        title,
+        "Rollout restart statefulset postgres/postgres on prod"
+    );
     assert_eq!(
         kubectl,
         "kubectl --context prod -n postgres rollout restart statefulset.apps/postgres"
@@ -295,11 +324,16 @@ fn trigger_creates_a_manual_job_named_from_the_time() {
     );
     assert_eq!(
         kubectl,
-        format!("kubectl --context prod -n postgres create job {job} --from=cronjob/postgres-backup")
+        format!(
+            "kubectl --context prod -n postgres create job {job} --from=cronjob/postgres-backup"
+        )
     );
     assert_eq!(expect.as_deref(), Some("postgres-backup"));
     let details = &s.confirm.as_ref().unwrap().details;
-    assert!(details.iter().any(|d| d.contains("suspended")), "{details:?}");
+    assert!(
+        details.iter().any(|d| d.contains("suspended")),
+        "{details:?}"
+    );
 }
 
 #[test]
@@ -312,9 +346,10 @@ fn manual_job_names_are_deterministic_short_and_valid_labels() {
     let long = manual_job_name(&format!("{}-x", "a".repeat(60)), now());
     assert!(long.len() <= 63, "{long} {}", long.len());
     assert!(!long.contains("--") && !long.ends_with('-'), "{long}");
-    assert!(long
-        .chars()
-        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'));
+    assert!(
+        long.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    );
 }
 
 #[test]
@@ -327,7 +362,10 @@ fn suspend_toggles_by_the_suspend_cell() {
         let mut s = showing("stg", false, "CronJob", &[cronjob(suspend)]);
         press(&mut s, 'S');
         let (title, _, kubectl, _) = question(&s);
-        assert_eq!(title, format!("{verb} cronjob postgres/postgres-backup on stg"));
+        assert_eq!(
+            title,
+            format!("{verb} cronjob postgres/postgres-backup on stg")
+        );
         assert_eq!(
             kubectl,
             format!(
@@ -393,8 +431,14 @@ fn desired_and_suspended_read_the_rows_cells() {
     let cells = |pairs: &[(&'static str, &str)]| -> Vec<(&'static str, String)> {
         pairs.iter().map(|(t, v)| (*t, v.to_string())).collect()
     };
-    assert_eq!(desired_replicas("StatefulSet", &cells(&[("READY", "1/3")])), Some(3));
-    assert_eq!(desired_replicas("ReplicaSet", &cells(&[("DESIRED", "4")])), Some(4));
+    assert_eq!(
+        desired_replicas("StatefulSet", &cells(&[("READY", "1/3")])),
+        Some(3)
+    );
+    assert_eq!(
+        desired_replicas("ReplicaSet", &cells(&[("DESIRED", "4")])),
+        Some(4)
+    );
     assert_eq!(desired_replicas("StatefulSet", &cells(&[])), None);
     assert!(suspended(&cells(&[("SUSPEND", "True")])));
     assert!(!suspended(&cells(&[("SUSPEND", "<unset>")])));

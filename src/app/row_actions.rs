@@ -40,7 +40,8 @@ pub fn on_mutation_key(state: &mut State, action: Action) -> Vec<Cmd> {
             },
             RowRef::Generic(ci, id, r) => Selected::Other {
                 id,
-                object: super::object_actions::object_at(state, ci, id, &r.namespace, &r.name),
+                object: super::object_actions::object_at(state, ci, id, &r.namespace, &r.name)
+                    .map(Box::new),
                 cells: super::kinds::columns(state, id)
                     .map(|cols| {
                         cols.columns
@@ -154,7 +155,7 @@ pub fn on_mutation_key(state: &mut State, action: Action) -> Vec<Cmd> {
                 ..
             },
         ) if super::object_actions::applies(a, &object.kind) => {
-            super::object_actions::on_key(state, a, object, &cells);
+            super::object_actions::on_key(state, a, *object, &cells);
         }
         // The rich rows' kinds are deleted like any other kind.
         (Action::Delete, Selected::Node(name)) => delete_any(state, &context, "Node", "", &name),
@@ -210,7 +211,8 @@ enum Selected {
     /// the kinds list) and the row's cells by column title.
     Other {
         id: &'static str,
-        object: Option<ObjectRef>,
+        /// Boxed: an object reference carries its kind's discovery entry.
+        object: Option<Box<ObjectRef>>,
         cells: Vec<(&'static str, String)>,
     },
 }

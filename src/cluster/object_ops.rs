@@ -112,8 +112,11 @@ pub async fn create_job_from_cronjob(
         message,
     };
     let cj = serde_json::to_value(&cj).map_err(|e| failed(e.to_string()))?;
-    let body: DynamicObject = serde_json::from_value(job_from_cronjob(&cj, job))
-        .map_err(|e| failed(format!("the Job built from the CronJob does not parse: {e}")))?;
+    let body: DynamicObject = serde_json::from_value(job_from_cronjob(&cj, job)).map_err(|e| {
+        failed(format!(
+            "the Job built from the CronJob does not parse: {e}"
+        ))
+    })?;
     let jobs = KindInfo::builtin("Job").ok_or_else(|| failed("no Job kind".into()))?;
     api(client, &jobs, ns)
         .create(&PostParams::default(), &body)

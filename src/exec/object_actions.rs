@@ -26,7 +26,11 @@ pub async fn run(
     action: &ObjectAction,
     audit: Audit<'_>,
 ) -> Result<String, OpError> {
-    let (kind, ns, name) = (&object.kind, object.namespace.as_str(), object.name.as_str());
+    let (kind, ns, name) = (
+        &object.kind,
+        object.namespace.as_str(),
+        object.name.as_str(),
+    );
     let result = match action {
         ObjectAction::Delete => object_ops::delete(client, kind, ns, name).await,
         ObjectAction::Scale { replicas } => {
