@@ -412,3 +412,67 @@ async fn a_vanished_object_is_a_sentence_and_still_audited() {
         entries[0]
     );
 }
+
+/// What the actions rely on in the simulator, through kubectl as a real server answers it: the
+/// autoscaling/v1 Scale of StatefulSets and ReplicaSets, and a restarted StatefulSet rolling.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn statefulsets_and_replica_sets_serve_scale_and_a_restart_rolls_out() {
+    let h = Harness::start().await;
+    setup(&h).await;
+    for (path, selector) in [
+        (
+            "/apis/apps/v1/namespaces/postgres/statefulsets/postgres/scale",
+            "app=postgres",
+        ),
+        (
+            "/apis/apps/v1/namespaces/default/replicasets/echo/scale",
+            "app=echo",
+        ),
+    ] {
+        let scale: serde_json::Value =
+            serde_json::from_str(&h.ok(CONTEXT, &["get", "--raw", path]).await).unwrap();
+        assert_eq!(
+            (&scale["apiVersion"], &scale["kind"]),
+            (&"autoscaling/v1".into(), &"Scale".into()),
+            "{scale}"
+        );
+        assert_eq!(scale["status"]["selector"], selector, "{scale}");
+        assert!(scale["spec"]["replicas"].as_i64().is_some(), "{scale}");
+    }
+    h.ok(
+        CONTEXT,
+        &["-n", "postgres", "rollout", "restart", "sts/postgres"],
+    )
+    .await;
+    let out = h
+        .ok(
+            CONTEXT,
+            &[
+                "-n",
+                "postgres",
+                "rollout",
+                "status",
+                "sts/postgres",
+                "--timeout=90s",
+            ],
+        )
+        .await;
+    assert!(
+        out.contains("partitioned roll out complete") || out.contains("complete"),
+        "{out}"
+    );
+    h.ok(
+        CONTEXT,
+        &[
+            "-n",
+            "postgres",
+            "patch",
+            "cronjob/postgres-backup",
+            "-p",
+            r#"{"spec":{"suspend":true}}"#,
+        ],
+    )
+    .await;
+    let cj = ["get", "cj", "postgres-backup", "-n", "postgres"];
+    assert_eq!(jsonpath(&h, &cj, "{.spec.suspend}").await, "true");
+}
