@@ -270,13 +270,11 @@ fn ask_delete(state: &mut State, object: ObjectRef) {
         return;
     }
     let title = format!("Delete {} on {}", named(&object), object.context);
-    let details = vec![
-        "delete with background propagation, as kubectl does: what it owns is removed by the garbage collector"
-            .to_string(),
-    ];
+    let details =
+        vec!["deleted as kubectl deletes: what it owns goes with it (background)".to_string()];
     let warnings = match (object.kind.group.as_str(), object.kind.kind.as_str()) {
         ("", "Namespace") => vec![format!(
-            "everything in namespace {} is deleted with it: every workload, pod, service, secret, config map and volume claim; it cannot be undone",
+            "everything in namespace {} is deleted with it; it cannot be undone",
             object.name
         )],
         ("apiextensions.k8s.io", "CustomResourceDefinition") => vec![format!(
