@@ -17,6 +17,7 @@ pub mod logs;
 pub mod msg;
 pub mod mutation;
 pub mod namespaces;
+pub mod object_actions;
 pub mod outcome;
 pub mod prompt;
 pub mod reveal;

@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 use crate::recovery::plan::{self, Step};
 
 use super::edit::ObjectRef;
+use super::object_actions::ObjectAction;
 use super::state::State;
 use super::table::RowId;
 
@@ -51,6 +52,12 @@ pub enum Mutation {
     /// Not a change, but a door into the cluster: an interactive shell, confirmed on production
     /// with a key and audited at its start and end.
     Shell(Box<super::shell::ShellRequest>),
+    /// One object of any kind: delete, scale, rollout restart, a Job from a CronJob, suspend.
+    Object {
+        /// Boxed: an object reference carries its kind's discovery entry.
+        object: Box<ObjectRef>,
+        action: ObjectAction,
+    },
 }
 
 /// `kubectl --context C [-n NS] edit KIND/NAME`.
@@ -100,6 +107,7 @@ impl Mutation {
             } => vec![plan::kubectl_rollout_restart(context, namespace, name)],
             Mutation::Edit { object, .. } => vec![kubectl_edit(object)],
             Mutation::Shell(r) => vec![r.kubectl()],
+            Mutation::Object { object, action } => vec![action.kubectl(object)],
         }
     }
 
@@ -111,8 +119,10 @@ impl Mutation {
             | Mutation::Scale { context, .. }
             | Mutation::RolloutRestart { context, .. } => BTreeSet::from([context.as_str()]),
             Mutation::Pods { pods, .. } => pods.iter().map(|p| p.context.as_str()).collect(),
-            Mutation::Edit { object, .. } => BTreeSet::from([object.context.as_str()]),
             Mutation::Shell(r) => BTreeSet::from([r.context.as_str()]),
+            Mutation::Edit { object, .. } | Mutation::Object { object, .. } => {
+                BTreeSet::from([object.context.as_str()])
+            }
         }
     }
 
@@ -142,6 +152,12 @@ impl Mutation {
                 name,
             } => Some(id(context, "Deployment", namespace, name)),
             Mutation::Shell(r) => Some(id(&r.context, "Pod", &r.namespace, &r.pod)),
+            Mutation::Object { object, .. } => Some(id(
+                &object.context,
+                object.kind.id(),
+                &object.namespace,
+                &object.name,
+            )),
             // The session answers a vanished object with the API's 404 and keeps the text.
             Mutation::Drain { .. } | Mutation::Edit { .. } => None,
         }
@@ -158,6 +174,7 @@ impl Mutation {
             Mutation::RolloutRestart { .. } => "rollout restart",
             Mutation::Edit { .. } => "edit",
             Mutation::Shell(_) => "exec",
+            Mutation::Object { action, .. } => action.verb(),
         }
     }
 }

@@ -79,11 +79,17 @@ fn submit(state: &mut State, prompt: Prompt) -> Vec<Cmd> {
     match prompt {
         Prompt::Scale {
             context,
+            kind,
             namespace,
             name,
             text,
         } => {
             match text.trim().parse::<i32>() {
+                Ok(replicas) if replicas >= 0 && kind != "Deployment" => {
+                    super::object_actions::ask_scale(
+                        state, kind, &context, &namespace, &name, replicas,
+                    )
+                }
                 Ok(replicas) if replicas >= 0 => super::confirm::ask(
                     state,
                     format!("Scale deployment {namespace}/{name} on {context} to {replicas}"),

@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 use crate::recovery::plan::Step;
 
 use super::confirm::ask;
+use super::edit::ObjectRef;
 use super::keys::Action;
 use super::msg::Cmd;
 use super::mutation::{FORCE_WARNING, Mutation, PodTarget};
@@ -37,8 +38,25 @@ pub fn on_mutation_key(state: &mut State, action: Action) -> Vec<Cmd> {
                 name: d.name.clone(),
                 desired: d.desired,
             },
-            RowRef::Generic(_, id, _) => Selected::Other(id),
-            RowRef::Type(..) => Selected::Other("resource type"),
+            RowRef::Generic(ci, id, r) => Selected::Other {
+                id,
+                object: super::object_actions::object_at(state, ci, id, &r.namespace, &r.name)
+                    .map(Box::new),
+                cells: super::kinds::columns(state, id)
+                    .map(|cols| {
+                        cols.columns
+                            .iter()
+                            .zip(&r.cells)
+                            .map(|(c, v)| (c.title, v.text(state.now).into_owned()))
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+            },
+            RowRef::Type(..) => Selected::Other {
+                id: "resource type",
+                object: None,
+                cells: Vec::new(),
+            },
         };
         (context, what)
     });
@@ -100,6 +118,7 @@ pub fn on_mutation_key(state: &mut State, action: Action) -> Vec<Cmd> {
         ) => {
             state.prompt = Some(super::state::Prompt::Scale {
                 context,
+                kind: "Deployment",
                 namespace,
                 name,
                 text: String::new(),
@@ -128,12 +147,30 @@ pub fn on_mutation_key(state: &mut State, action: Action) -> Vec<Cmd> {
                 &name,
             );
         }
+        (
+            a,
+            Selected::Other {
+                object: Some(object),
+                cells,
+                ..
+            },
+        ) if super::object_actions::applies(a, &object.kind) => {
+            super::object_actions::on_key(state, a, *object, &cells);
+        }
+        // The rich rows' kinds are deleted like any other kind.
+        (Action::Delete, Selected::Node(name)) => delete_any(state, &context, "Node", "", &name),
+        (
+            Action::Delete,
+            Selected::Deployment {
+                namespace, name, ..
+            },
+        ) => delete_any(state, &context, "Deployment", &namespace, &name),
         (a, s) => {
             let kind = match s {
                 Selected::Node(_) => "node".to_string(),
                 Selected::Pod { .. } => "pod".to_string(),
                 Selected::Deployment { .. } => "deployment".to_string(),
-                Selected::Other(id) => id.to_lowercase(),
+                Selected::Other { id, .. } => id.to_lowercase(),
             };
             state.notice = Some((
                 Level::Info,
@@ -146,6 +183,15 @@ pub fn on_mutation_key(state: &mut State, action: Action) -> Vec<Cmd> {
         }
     }
     vec![]
+}
+
+fn delete_any(state: &mut State, context: &str, id: &str, namespace: &str, name: &str) {
+    let object = state
+        .context_index(context)
+        .and_then(|ci| super::object_actions::object_at(state, ci, id, namespace, name));
+    if let Some(object) = object {
+        super::object_actions::on_key(state, Action::Delete, object, &[]);
+    }
 }
 
 /// The selected row, owned, so the state can change while acting on it.
@@ -161,14 +207,24 @@ enum Selected {
         name: String,
         desired: i32,
     },
-    /// A row of another kind (its identity Kind).
-    Other(&'static str),
+    /// A row of another kind: its identity Kind, the object (None for a resource type of
+    /// the kinds list) and the row's cells by column title.
+    Other {
+        id: &'static str,
+        /// Boxed: an object reference carries its kind's discovery entry.
+        object: Option<Box<ObjectRef>>,
+        cells: Vec<(&'static str, String)>,
+    },
 }
 
 fn applies_to(action: Action) -> &'static str {
     match action {
         Action::Cordon | Action::Uncordon | Action::Drain => "node: N",
-        Action::Delete | Action::ForceDelete => "pod: P",
+        Action::Delete => "row of any kind",
+        Action::ForceDelete => "pod: P",
+        Action::Scale => "deployment (D), statefulset (:sts) or replicaset (:rs)",
+        Action::RolloutRestart => "deployment (D), statefulset (:sts) or daemonset (:ds)",
+        Action::TriggerCronJob | Action::SuspendCronJob => "cronjob: :cj",
         _ => "deployment: D",
     }
 }

@@ -269,6 +269,8 @@ pub enum Prompt {
     /// The replica count for a scale, prefilled with the current one.
     Scale {
         context: String,
+        /// The identity Kind scaled: `Deployment`, `StatefulSet`, `ReplicaSet`.
+        kind: &'static str,
         namespace: String,
         name: String,
         text: String,

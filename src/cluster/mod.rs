@@ -15,6 +15,7 @@ pub(crate) mod kind_watch;
 pub mod kinds;
 pub mod kubeconfig;
 pub mod logs;
+pub mod object_ops;
 pub mod objects;
 pub mod ops;
 pub mod quantity;

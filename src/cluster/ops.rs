@@ -25,7 +25,7 @@ pub enum OpError {
 }
 
 impl OpError {
-    fn from_kube(action: &str, what: &str, e: kube::Error) -> OpError {
+    pub(crate) fn from_kube(action: &str, what: &str, e: kube::Error) -> OpError {
         let action = action.to_string();
         match e {
             kube::Error::Api(s) => match s.code {

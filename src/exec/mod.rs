@@ -9,6 +9,7 @@ mod events;
 mod forwards;
 mod logs;
 mod mutations;
+pub mod object_actions;
 mod reveal;
 pub mod run;
 pub mod shell;

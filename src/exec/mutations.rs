@@ -90,6 +90,15 @@ pub async fn run(exec: &mut Executors, mutation: Mutation) {
                     result: Err("an edit is sent by its edit session; nothing was changed".into()),
                 });
             }
+            Mutation::Object { object, action } => {
+                let (client, user) = &clients[&object.context];
+                let mut sink = |e: AuditEntry| auditor.write(e);
+                let r = super::object_actions::run(client, user, object, action, &mut sink).await;
+                outcomes.push(Outcome {
+                    object: object.shown(),
+                    result: r.map_err(|e| e.to_string()),
+                });
+            }
             Mutation::Cordon { context, node, on } => {
                 let (client, user) = &clients[context];
                 let mut sink = |e: AuditEntry| auditor.write(e);

@@ -290,6 +290,20 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
     }
 }
 
+/// Rows a bordered box `width` wide needs for `lines`: long lines wrap (a word-wrapped line may
+/// take one row more than its width says), so the last line, the answer, is never cut off.
+fn wrapped_height(lines: &[Line], width: u16) -> u16 {
+    let inner = width.saturating_sub(2).max(1) as usize;
+    let rows: usize = lines
+        .iter()
+        .map(|l| match l.width() {
+            w if w > inner => w.div_ceil(inner) + 1,
+            _ => 1,
+        })
+        .sum();
+    (rows as u16).saturating_add(2)
+}
+
 /// The confirmation dialog: what will happen, warnings, the kubectl commands, and the answer.
 pub fn draw_confirm(f: &mut Frame, area: Rect, state: &State, c: &Confirm, theme: &Theme) {
     let commands = c.mutation.kubectl();
@@ -325,8 +339,9 @@ pub fn draw_confirm(f: &mut Frame, area: Rect, state: &State, c: &Confirm, theme
             theme.help_key,
         )),
     }
-    let height = (lines.len() as u16 + 2).min(area.height);
-    let rect = centered(area, area.width.saturating_sub(4).max(20), height);
+    let width = area.width.saturating_sub(4).max(20);
+    let height = wrapped_height(&lines, width).min(area.height);
+    let rect = centered(area, width, height);
     f.render_widget(Clear, rect);
     f.render_widget(
         Paragraph::new(lines)
@@ -359,8 +374,9 @@ pub fn draw_results(f: &mut Frame, area: Rect, r: &Results, theme: &Theme) {
         })
         .collect();
     lines.push(Line::styled("enter or esc closes", theme.dim));
-    let height = (lines.len() as u16 + 2).min(area.height);
-    let rect = centered(area, area.width.saturating_sub(4).max(20), height);
+    let width = area.width.saturating_sub(4).max(20);
+    let height = wrapped_height(&lines, width).min(area.height);
+    let rect = centered(area, width, height);
     f.render_widget(Clear, rect);
     f.render_widget(
         Paragraph::new(lines)

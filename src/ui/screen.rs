@@ -393,13 +393,15 @@ fn draw_bottom(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             Line::styled(format!("label selector: {t}█"), theme.command_line)
         }
         Some(Prompt::Scale {
+            kind,
             namespace,
             name,
             text,
             ..
         }) => Line::styled(
             format!(
-                "scale deployment {}/{} to replicas: {text}█",
+                "scale {} {}/{} to replicas: {text}█",
+                kind.to_lowercase(),
                 clean(namespace),
                 clean(name)
             ),

@@ -34,10 +34,12 @@ section_actions! {
         Cordon => "cordon", "cordon the node";
         Uncordon => "uncordon", "uncordon the node";
         Drain => "drain", "drain the node (guided)";
-        Delete => "delete", "delete the selected object";
+        Delete => "delete", "delete the selected object (any kind; a namespace takes everything in it)";
         ForceDelete => "force_delete", "force-delete the pod (grace 0)";
-        Scale => "scale", "scale the deployment; on a pod or a container: open a shell in it";
-        RolloutRestart => "rollout_restart", "restart the deployment's rollout";
+        Scale => "scale", "scale the deployment, StatefulSet or ReplicaSet; on a pod or a container: open a shell in it";
+        RolloutRestart => "rollout_restart", "restart the rollout of the deployment, StatefulSet or DaemonSet";
+        TriggerCronJob => "trigger_cronjob", "create a Job from the selected CronJob now (kubectl create job --from)";
+        SuspendCronJob => "suspend_cronjob", "suspend / resume the selected CronJob";
         Edit => "edit", "edit the selected object in $EDITOR (reviewed before it is sent)";
         BulkForceDelete => "bulk_force_delete", "force-delete every pod the current filter shows (previewed first)";
         Rollouts => "rollouts", "watch rollouts: updated / ready / available per deployment";
@@ -71,6 +73,8 @@ pub fn is_mutation(action: Action) -> bool {
             | Action::ForceDelete
             | Action::Scale
             | Action::RolloutRestart
+            | Action::TriggerCronJob
+            | Action::SuspendCronJob
             | Action::BulkForceDelete
             | Action::Edit
     )

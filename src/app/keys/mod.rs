@@ -345,7 +345,7 @@ mod tests {
         assert!(help.iter().all(|(a, _)| !is_mutation(*a)));
         assert!(help.iter().any(|(a, _)| *a == Action::Logs));
         let mutations: Vec<_> = Action::ALL.iter().filter(|a| a.is_mutation()).collect();
-        assert_eq!(mutations.len(), 9);
+        assert_eq!(mutations.len(), 11);
     }
 
     #[test]
