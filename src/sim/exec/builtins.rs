@@ -16,9 +16,14 @@ pub enum Then {
     /// `exit`: leave the current shell with the outcome's code.
     Exit,
     /// `sh -c SCRIPT`: run the script in a subshell.
-    Script { shell: String, script: String },
+    Script {
+        shell: String,
+        script: String,
+    },
     /// `sh` or `bash` without a script: an interactive shell (TTY) or commands from stdin.
-    Shell { shell: String },
+    Shell {
+        shell: String,
+    },
     /// `export`/`NAME=value`: set variables in the current shell.
     Set(Vec<(String, String)>),
 }
@@ -120,7 +125,11 @@ fn ls(c: &Container, tty: bool, args: &[String]) -> Outcome {
         .filter(|a| !a.starts_with('-'))
         .map(|a| normalize(a))
         .collect();
-    let paths = if paths.is_empty() { vec!["/".to_string()] } else { paths };
+    let paths = if paths.is_empty() {
+        vec!["/".to_string()]
+    } else {
+        paths
+    };
     let mut out = String::new();
     let mut err = String::new();
     for (n, path) in paths.iter().enumerate() {
@@ -179,8 +188,12 @@ fn cat(c: &Container, args: &[String], stdin: &str) -> Outcome {
         let path = normalize(a);
         match c.files.get(&path) {
             Some(text) => out.push_str(text),
-            None if c.dirs.contains(&path) => err.push_str(&format!("cat: read error: Is a directory\n")),
-            None => err.push_str(&format!("cat: can't open '{a}': No such file or directory\n")),
+            None if c.dirs.contains(&path) => {
+                err.push_str(&format!("cat: read error: Is a directory\n"))
+            }
+            None => err.push_str(&format!(
+                "cat: can't open '{a}': No such file or directory\n"
+            )),
         }
     }
     Outcome {
@@ -205,7 +218,11 @@ fn ps(ctx: &Ctx) -> Outcome {
         out.push_str("    PID TTY          TIME CMD\n");
         for (i, p) in procs.iter().enumerate() {
             let pid = if i == 0 { 1 } else { 6 + 7 * i };
-            let tty = if i == 0 || ctx.tty.is_none() { "?" } else { "pts/0" };
+            let tty = if i == 0 || ctx.tty.is_none() {
+                "?"
+            } else {
+                "pts/0"
+            };
             let name = p.split_whitespace().next().unwrap_or_default();
             out.push_str(&format!("{pid:>7} {tty:<8} 00:00:00 {name}\n"));
         }
@@ -215,11 +232,18 @@ fn ps(ctx: &Ctx) -> Outcome {
 
 fn nslookup(ctx: &Ctx, args: &[String]) -> Outcome {
     let Some(name) = args.iter().find(|a| !a.starts_with('-')) else {
-        return Outcome::fail(1, "Usage: nslookup [-type=QUERY_TYPE] [-debug] HOST [DNS_SERVER]\n");
+        return Outcome::fail(
+            1,
+            "Usage: nslookup [-type=QUERY_TYPE] [-debug] HOST [DNS_SERVER]\n",
+        );
     };
     let net = (ctx.network)();
     let server = net.dns_ip();
-    let sep = if ctx.container.flavor == Flavor::Busybox { ':' } else { '#' };
+    let sep = if ctx.container.flavor == Flavor::Busybox {
+        ':'
+    } else {
+        '#'
+    };
     let mut out = format!("Server:\t\t{server}\nAddress:\t{server}{sep}53\n\n");
     match dns::resolve(&net, &ctx.container.namespace, name) {
         Some(r) => {
@@ -252,7 +276,11 @@ fn getent(ctx: &Ctx, args: &[String]) -> Outcome {
     for name in names {
         let c = ctx.container;
         if *name == c.hostname || *name == "localhost" {
-            let ip = if *name == "localhost" { "127.0.0.1" } else { &c.pod_ip };
+            let ip = if *name == "localhost" {
+                "127.0.0.1"
+            } else {
+                &c.pod_ip
+            };
             out.push_str(&format!("{ip:<15} {name}\n"));
             continue;
         }
@@ -335,7 +363,9 @@ fn stty(ctx: &Ctx, args: &[String]) -> Outcome {
     };
     match args.first().map(String::as_str) {
         Some("size") => Outcome::ok(format!("{rows} {cols}\n")),
-        None | Some("-a") => Outcome::ok(format!("speed 38400 baud; rows {rows}; columns {cols}; line = 0;\n")),
+        None | Some("-a") => Outcome::ok(format!(
+            "speed 38400 baud; rows {rows}; columns {cols}; line = 0;\n"
+        )),
         Some(_) => Outcome::ok(String::new()),
     }
 }
@@ -363,7 +393,13 @@ pub fn run(ctx: &Ctx, argv: &[String], stdin: &str) -> Outcome {
     if !c.flavor.has(&name) {
         return not_found(ctx.shell, program);
     }
-    let lookup = |k: &str| ctx.vars.iter().rev().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+    let lookup = |k: &str| {
+        ctx.vars
+            .iter()
+            .rev()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+    };
     match name.as_str() {
         "env" | "printenv" => {
             if let Some(var) = args.first().filter(|_| name == "printenv") {
@@ -397,16 +433,25 @@ pub fn run(ctx: &Ctx, argv: &[String], stdin: &str) -> Outcome {
             Outcome::ok(format!("{text}\n"))
         }
         "sleep" => {
-            let secs = args
-                .first()
-                .map(|a| a.trim_end_matches('s'))
-                .and_then(|a| if a == "infinity" { Some(f64::MAX) } else { a.parse::<f64>().ok() });
+            let secs = args.first().map(|a| a.trim_end_matches('s')).and_then(|a| {
+                if a == "infinity" {
+                    Some(f64::MAX)
+                } else {
+                    a.parse::<f64>().ok()
+                }
+            });
             match secs {
                 Some(s) if s >= 0.0 => Outcome {
                     wait: Duration::from_secs_f64(s.min(1e9)),
                     ..Outcome::ok(String::new())
                 },
-                _ => Outcome::fail(1, &format!("sleep: invalid number '{}'\n", args.first().cloned().unwrap_or_default())),
+                _ => Outcome::fail(
+                    1,
+                    &format!(
+                        "sleep: invalid number '{}'\n",
+                        args.first().cloned().unwrap_or_default()
+                    ),
+                ),
             }
         }
         "exit" => {
@@ -415,7 +460,11 @@ pub fn run(ctx: &Ctx, argv: &[String], stdin: &str) -> Outcome {
                 Some(a) => match a.parse::<i64>() {
                     Ok(n) => (n & 0xff) as i32,
                     Err(_) => {
-                        return Outcome::fail(2, &format!("{}: exit: Illegal number: {a}\n", ctx.shell)).then(Then::Exit);
+                        return Outcome::fail(
+                            2,
+                            &format!("{}: exit: Illegal number: {a}\n", ctx.shell),
+                        )
+                        .then(Then::Exit);
                     }
                 },
             };
@@ -449,7 +498,11 @@ pub fn run(ctx: &Ctx, argv: &[String], stdin: &str) -> Outcome {
             Outcome::ok(if args.iter().any(|a| a == "-l") {
                 format!("{n}\n")
             } else {
-                format!("{n:>8} {:>8} {:>8}\n", stdin.split_whitespace().count(), stdin.len())
+                format!(
+                    "{n:>8} {:>8} {:>8}\n",
+                    stdin.split_whitespace().count(),
+                    stdin.len()
+                )
             })
         }
         "sort" => {
@@ -501,7 +554,14 @@ mod tests {
         let mut pod = sample().pods[3].clone();
         pod["spec"]["containers"][0]["image"] = "busybox:1.36".into();
         pod["spec"]["containers"][0]["command"] = serde_json::json!(["sh", "-c", "ping 8.8.8.8"]);
-        build(&pod, "busybox", &sample().services, "100.64.0.10", "", &|_, _, _| None)
+        build(
+            &pod,
+            "busybox",
+            &sample().services,
+            "100.64.0.10",
+            "",
+            &|_, _, _| None,
+        )
     }
 
     fn run_line(c: &Container, line: &str) -> Outcome {
@@ -527,12 +587,24 @@ mod tests {
         assert!(env.contains("HOSTNAME=busybox-1\n"), "{env}");
         assert!(env.ends_with("HOME=/root\n"), "{env}");
         let resolv = run_line(&c, "cat /etc/resolv.conf").stdout;
-        assert!(resolv.starts_with("search prod.svc.cluster.local svc.cluster.local cluster.local\n"));
-        assert!(run_line(&c, "cat /etc/hosts").stdout.contains("100.96.2.2\tbusybox-1"));
+        assert!(
+            resolv.starts_with("search prod.svc.cluster.local svc.cluster.local cluster.local\n")
+        );
+        assert!(
+            run_line(&c, "cat /etc/hosts")
+                .stdout
+                .contains("100.96.2.2\tbusybox-1")
+        );
         let missing = run_line(&c, "cat /nope");
-        assert_eq!((missing.code, missing.stderr.as_str()), (1, "cat: can't open '/nope': No such file or directory\n"));
+        assert_eq!(
+            (missing.code, missing.stderr.as_str()),
+            (1, "cat: can't open '/nope': No such file or directory\n")
+        );
         assert!(run_line(&c, "ls").stdout.contains("etc\n"));
-        assert_eq!(run_line(&c, "ls /var/run/secrets/kubernetes.io/serviceaccount").stdout, "ca.crt\nnamespace\ntoken\n");
+        assert_eq!(
+            run_line(&c, "ls /var/run/secrets/kubernetes.io/serviceaccount").stdout,
+            "ca.crt\nnamespace\ntoken\n"
+        );
     }
 
     #[test]
@@ -547,7 +619,10 @@ mod tests {
         assert_eq!(o.code, 1);
         assert!(o.stdout.contains("** server can't find nosuch: NXDOMAIN\n"));
         let g = run_line(&c, "getent hosts kubeapps.kubeapps");
-        assert_eq!(g.stdout, "100.64.5.6      kubeapps.kubeapps.svc.cluster.local\n");
+        assert_eq!(
+            g.stdout,
+            "100.64.5.6      kubeapps.kubeapps.svc.cluster.local\n"
+        );
         assert_eq!(run_line(&c, "getent hosts nosuch").code, 2);
     }
 
@@ -558,15 +633,28 @@ mod tests {
         assert_eq!((e.code, e.then.clone()), (3, Then::Exit));
         assert_eq!(run_line(&c, "sleep 2").wait, Duration::from_secs(2));
         let n = run_line(&c, "nosuch");
-        assert_eq!((n.code, n.stderr.as_str()), (127, "sh: nosuch: not found\n"));
+        assert_eq!(
+            (n.code, n.stderr.as_str()),
+            (127, "sh: nosuch: not found\n")
+        );
         // busybox has no bash or curl
         assert_eq!(run_line(&c, "bash").code, 127);
         assert_eq!(run_line(&c, "curl http://x").code, 127);
-        assert_eq!(run_line(&c, "date").stdout, "Wed Jan  1 00:00:00 UTC 2025\n");
-        assert!(run_line(&c, "ps").stdout.contains("    1 root      0:00 sh -c ping 8.8.8.8\n"));
+        assert_eq!(
+            run_line(&c, "date").stdout,
+            "Wed Jan  1 00:00:00 UTC 2025\n"
+        );
+        assert!(
+            run_line(&c, "ps")
+                .stdout
+                .contains("    1 root      0:00 sh -c ping 8.8.8.8\n")
+        );
         assert_eq!(
             run_line(&c, "sh -c exit").then,
-            Then::Script { shell: "sh".into(), script: "exit".into() }
+            Then::Script {
+                shell: "sh".into(),
+                script: "exit".into()
+            }
         );
         assert_eq!(run_line(&c, "sh").then, Then::Shell { shell: "sh".into() });
         assert_eq!(run_line(&c, "stty size").code, 1);
@@ -584,8 +672,15 @@ mod tests {
             shell: "sh",
             now: jiff::Timestamp::now(),
         };
-        let o = run(&ctx, &["grep".into(), "KUBEAPPS".into()], "A=1\nKUBEAPPS_X=2\n");
+        let o = run(
+            &ctx,
+            &["grep".into(), "KUBEAPPS".into()],
+            "A=1\nKUBEAPPS_X=2\n",
+        );
         assert_eq!(o.stdout, "KUBEAPPS_X=2\n");
-        assert_eq!(run(&ctx, &["stty".into(), "size".into()], "").stdout, "40 120\n");
+        assert_eq!(
+            run(&ctx, &["stty".into(), "size".into()], "").stdout,
+            "40 120\n"
+        );
     }
 }

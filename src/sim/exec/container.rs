@@ -204,7 +204,11 @@ pub fn service_variables(svc: &Value) -> Vec<(String, String)> {
         .to_ascii_uppercase()
         .replace('-', "_");
     let ip = str_of(svc, &["spec", "clusterIP"]);
-    let ports: Vec<&Value> = svc["spec"]["ports"].as_array().into_iter().flatten().collect();
+    let ports: Vec<&Value> = svc["spec"]["ports"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .collect();
     let mut out = vec![(format!("{name}_SERVICE_HOST"), ip.to_string())];
     let Some(first) = ports.first() else {
         return out;
@@ -214,7 +218,10 @@ pub fn service_variables(svc: &Value) -> Vec<(String, String)> {
     for p in &ports {
         if let Some(pn) = p["name"].as_str().filter(|n| !n.is_empty()) {
             out.push((
-                format!("{name}_SERVICE_PORT_{}", pn.to_ascii_uppercase().replace('-', "_")),
+                format!(
+                    "{name}_SERVICE_PORT_{}",
+                    pn.to_ascii_uppercase().replace('-', "_")
+                ),
                 port_of(p).to_string(),
             ));
         }
@@ -281,7 +288,12 @@ pub fn build(
         .as_array()
         .into_iter()
         .flatten()
-        .chain(pod["spec"]["initContainers"].as_array().into_iter().flatten())
+        .chain(
+            pod["spec"]["initContainers"]
+                .as_array()
+                .into_iter()
+                .flatten(),
+        )
         .find(|c| c["name"] == container_name)
         .cloned()
         .unwrap_or(Value::Null);
@@ -348,13 +360,28 @@ pub fn build(
     let fqdn = subdomain.map(|s| format!("{hostname}.{s}.{ns}.svc.{}", dns::CLUSTER_DOMAIN));
     let mut files = BTreeMap::new();
     let mut dirs: BTreeSet<String> = [
-        "/", "/bin", "/dev", "/etc", "/home", "/proc", "/root", "/sys", "/tmp", "/usr", "/var",
-        "/var/run", "/var/run/secrets", "/var/run/secrets/kubernetes.io",
+        "/",
+        "/bin",
+        "/dev",
+        "/etc",
+        "/home",
+        "/proc",
+        "/root",
+        "/sys",
+        "/tmp",
+        "/usr",
+        "/var",
+        "/var/run",
+        "/var/run/secrets",
+        "/var/run/secrets/kubernetes.io",
     ]
     .iter()
     .map(|s| s.to_string())
     .collect();
-    files.insert("/etc/hosts".into(), hosts_file(&pod_ip, &hostname, fqdn.as_deref()));
+    files.insert(
+        "/etc/hosts".into(),
+        hosts_file(&pod_ip, &hostname, fqdn.as_deref()),
+    );
     files.insert("/etc/resolv.conf".into(), dns::resolv_conf(&ns, dns_ip));
     files.insert("/etc/hostname".into(), format!("{hostname}\n"));
     files.insert(
@@ -371,7 +398,11 @@ pub fn build(
             "eyJhbGciOiJSUzI1NiIsImtpZCI6InNpbXVsYXRlZCJ9.c2ltdWxhdGVk.c2lnbmF0dXJl".into(),
         );
     }
-    let volumes: Vec<&Value> = pod["spec"]["volumes"].as_array().into_iter().flatten().collect();
+    let volumes: Vec<&Value> = pod["spec"]["volumes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .collect();
     for m in spec["volumeMounts"].as_array().into_iter().flatten() {
         let path = str_of(m, &["mountPath"]).trim_end_matches('/').to_string();
         if path.is_empty() {
@@ -379,7 +410,11 @@ pub fn build(
         }
         let mut p = path.as_str();
         while let Some((parent, _)) = p.rsplit_once('/') {
-            dirs.insert(if parent.is_empty() { "/".into() } else { parent.to_string() });
+            dirs.insert(if parent.is_empty() {
+                "/".into()
+            } else {
+                parent.to_string()
+            });
             p = parent;
         }
         dirs.insert(path.clone());
@@ -446,7 +481,12 @@ mod tests {
         let pod = json!({"metadata": {"name": "p", "namespace": "prod"}, "spec": {}});
         let svc = |ns: &str, name: &str, at: &str, ip: &str| json!({"metadata": {"name": name, "namespace": ns, "creationTimestamp": at}, "spec": {"clusterIP": ip}});
         let services = vec![
-            svc("default", "kubernetes", "2025-01-01T00:00:00Z", "100.64.0.1"),
+            svc(
+                "default",
+                "kubernetes",
+                "2025-01-01T00:00:00Z",
+                "100.64.0.1",
+            ),
             svc("default", "other", "2025-01-01T00:00:00Z", "100.64.0.2"),
             svc("prod", "web", "2025-01-01T00:00:00Z", "100.64.0.3"),
             svc("prod", "later", "2025-01-02T00:00:00Z", "100.64.0.4"),
@@ -469,7 +509,8 @@ mod tests {
             {"name": "URL", "value": "http://$(IP):80/$(NOPE)"},
         ]});
         let lookup = |plural: &str, _: &str, name: &str| {
-            (plural == "secrets" && name == "creds").then(|| json!({"data": {"PASSWORD": "czNjcjN0"}}))
+            (plural == "secrets" && name == "creds")
+                .then(|| json!({"data": {"PASSWORD": "czNjcjN0"}}))
         };
         let env = spec_environment(&pod, &container, &lookup);
         assert_eq!(
@@ -490,15 +531,22 @@ mod tests {
             "spec": {"hostname": "pg-0", "subdomain": "pg", "volumes": [{"name": "c", "configMap": {"name": "cfg"}}],
                      "containers": [{"name": "pg", "image": "postgres:16", "volumeMounts": [{"name": "c", "mountPath": "/etc/pg"}]}]},
             "status": {"podIP": "100.96.1.1"}});
-        let lookup = |plural: &str, _: &str, _: &str| (plural == "configmaps").then(|| json!({"data": {"pg.conf": "x = 1\n"}}));
+        let lookup = |plural: &str, _: &str, _: &str| {
+            (plural == "configmaps").then(|| json!({"data": {"pg.conf": "x = 1\n"}}))
+        };
         let c = build(&pod, "pg", &[], "100.64.0.10", "CA", &lookup);
-        assert!(c.files["/etc/hosts"].ends_with("100.96.1.1\tpg-0.pg.db.svc.cluster.local\tpg-0\n"));
+        assert!(
+            c.files["/etc/hosts"].ends_with("100.96.1.1\tpg-0.pg.db.svc.cluster.local\tpg-0\n")
+        );
         assert_eq!(c.files["/etc/pg/pg.conf"], "x = 1\n");
         assert!(c.dirs.contains("/etc/pg"));
         assert_eq!(c.flavor, Flavor::Debian);
         assert_eq!(c.main, "postgres");
         let plain = build(&pod, "nope", &[], "100.64.0.10", "CA", &no_lookup);
         assert_eq!(plain.env.first().unwrap().0, "PATH");
-        assert_eq!(plain.env.last().unwrap(), &("HOME".to_string(), "/root".to_string()));
+        assert_eq!(
+            plain.env.last().unwrap(),
+            &("HOME".to_string(), "/root".to_string())
+        );
     }
 }

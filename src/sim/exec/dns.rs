@@ -54,17 +54,16 @@ pub fn lookup_fqdn(net: &Network, fqdn: &str) -> Option<Vec<String>> {
                     .collect();
                 (!ips.is_empty()).then_some(ips)
             } else {
-                s["spec"]["clusterIP"].as_str().map(|ip| vec![ip.to_string()])
+                s["spec"]["clusterIP"]
+                    .as_str()
+                    .map(|ip| vec![ip.to_string()])
             }
         }
         [host, svc, ns, "svc"] => {
             let s = net.service(ns, svc)?;
             net.endpoints(s)
                 .into_iter()
-                .find(|p| {
-                    p["spec"]["hostname"] == *host
-                        && p["spec"]["subdomain"] == *svc
-                })
+                .find(|p| p["spec"]["hostname"] == *host && p["spec"]["subdomain"] == *svc)
                 .and_then(|p| p["status"]["podIP"].as_str().map(|ip| vec![ip.to_string()]))
         }
         [dashed, _ns, "pod"] => {
@@ -90,9 +89,9 @@ pub fn resolve(net: &Network, ns: &str, name: &str) -> Option<Resolved> {
             addresses: vec![name.to_string()],
         });
     }
-    candidates(name, ns).into_iter().find_map(|c| {
-        lookup_fqdn(net, &c).map(|addresses| Resolved { name: c, addresses })
-    })
+    candidates(name, ns)
+        .into_iter()
+        .find_map(|c| lookup_fqdn(net, &c).map(|addresses| Resolved { name: c, addresses }))
 }
 
 #[cfg(test)]

@@ -48,9 +48,17 @@ fn parse_url(url: &str) -> Result<Url, String> {
 /// What the connection and request came to.
 enum Fetched {
     BadAddress,
-    Refused { ip: String },
-    TimedOut { ip: String },
-    Response { ip: String, head: String, body: String },
+    Refused {
+        ip: String,
+    },
+    TimedOut {
+        ip: String,
+    },
+    Response {
+        ip: String,
+        head: String,
+        body: String,
+    },
 }
 
 fn fetch(c: &Container, net: &Network, url: &Url) -> Fetched {
@@ -62,7 +70,8 @@ fn fetch(c: &Container, net: &Network, url: &Url) -> Fetched {
         Connect::Refused => Fetched::Refused { ip },
         Connect::TimedOut => Fetched::TimedOut { ip },
         Connect::Open { pod, port } => {
-            let raw = String::from_utf8_lossy(&backend::respond(&pod, port, &url.path)).into_owned();
+            let raw =
+                String::from_utf8_lossy(&backend::respond(&pod, port, &url.path)).into_owned();
             let (head, body) = raw.split_once("\r\n\r\n").unwrap_or((&raw, ""));
             Fetched::Response {
                 ip,
@@ -74,7 +83,10 @@ fn fetch(c: &Container, net: &Network, url: &Url) -> Fetched {
 }
 
 fn seconds(v: &str) -> Option<Duration> {
-    v.parse::<f64>().ok().filter(|s| *s >= 0.0).map(Duration::from_secs_f64)
+    v.parse::<f64>()
+        .ok()
+        .filter(|s| *s >= 0.0)
+        .map(Duration::from_secs_f64)
 }
 
 /// busybox `wget [-q] [-O FILE] [-T SEC] [--spider] URL`.
@@ -108,7 +120,11 @@ pub fn wget(c: &Container, net: &dyn Fn() -> Network, args: &[String]) -> Outcom
                     'q' => quiet = true,
                     's' => spider = true,
                     'O' | 'T' | 'Y' | 'U' | 'P' | 'o' => {
-                        let v = if rest.is_empty() { take(&mut i) } else { rest.to_string() };
+                        let v = if rest.is_empty() {
+                            take(&mut i)
+                        } else {
+                            rest.to_string()
+                        };
                         match ch {
                             'O' => output = Some(v),
                             'T' => timeout = seconds(&v).unwrap_or(timeout),
@@ -126,7 +142,10 @@ pub fn wget(c: &Container, net: &dyn Fn() -> Network, args: &[String]) -> Outcom
         i += 1;
     }
     let Some(url) = url else {
-        return Outcome::fail(1, "BusyBox v1.36.1 (2023-05-18 22:34:17 UTC) multi-call binary.\n\nUsage: wget [-cqS] [--spider] [-O FILE] [-o LOGFILE] [--header STR]\n\t[--post-data STR | --post-file FILE] [-Y on/off]\n\t[-P DIR] [-U AGENT] [-T SEC] URL...\n");
+        return Outcome::fail(
+            1,
+            "BusyBox v1.36.1 (2023-05-18 22:34:17 UTC) multi-call binary.\n\nUsage: wget [-cqS] [--spider] [-O FILE] [-o LOGFILE] [--header STR]\n\t[--post-data STR | --post-file FILE] [-Y on/off]\n\t[-P DIR] [-U AGENT] [-T SEC] URL...\n",
+        );
     };
     let u = match parse_url(&url) {
         Ok(u) => u,
@@ -144,7 +163,10 @@ pub fn wget(c: &Container, net: &dyn Fn() -> Network, args: &[String]) -> Outcom
         Fetched::BadAddress => Outcome::fail(1, &format!("wget: bad address '{}'\n", u.host)),
         Fetched::Refused { ip } => Outcome::fail(
             1,
-            &format!("{}wget: can't connect to remote host ({ip}): Connection refused\n", connecting(&ip)),
+            &format!(
+                "{}wget: can't connect to remote host ({ip}): Connection refused\n",
+                connecting(&ip)
+            ),
         ),
         Fetched::TimedOut { ip } => {
             let mut o = Outcome::fail(1, &format!("{}wget: download timed out\n", connecting(&ip)));
@@ -154,7 +176,10 @@ pub fn wget(c: &Container, net: &dyn Fn() -> Network, args: &[String]) -> Outcom
         Fetched::Response { ip, head, body } => {
             let status = head.lines().next().unwrap_or_default().to_string();
             if !status.contains(" 200 ") {
-                return Outcome::fail(1, &format!("{}wget: server returned error: {status}\n", connecting(&ip)));
+                return Outcome::fail(
+                    1,
+                    &format!("{}wget: server returned error: {status}\n", connecting(&ip)),
+                );
             }
             let mut o = Outcome::ok(String::new());
             let mut err = connecting(&ip);
@@ -167,7 +192,12 @@ pub fn wget(c: &Container, net: &dyn Fn() -> Network, args: &[String]) -> Outcom
             }
             let to_stdout = output.as_deref() == Some("-");
             let file = output.clone().unwrap_or_else(|| {
-                u.path.rsplit('/').next().filter(|f| !f.is_empty()).unwrap_or("index.html").to_string()
+                u.path
+                    .rsplit('/')
+                    .next()
+                    .filter(|f| !f.is_empty())
+                    .unwrap_or("index.html")
+                    .to_string()
             });
             if !quiet {
                 if to_stdout {
@@ -245,11 +275,21 @@ pub fn curl(c: &Container, net: &dyn Fn() -> Network, args: &[String]) -> Outcom
         i += 1;
     }
     let Some(url) = url else {
-        return Outcome::fail(2, "curl: try 'curl --help' or 'curl --manual' for more information\n");
+        return Outcome::fail(
+            2,
+            "curl: try 'curl --help' or 'curl --manual' for more information\n",
+        );
     };
     let quiet_errors = silent && !show_error;
     let error = |code: i32, text: String| {
-        Outcome::fail(code, &if quiet_errors { String::new() } else { format!("curl: ({code}) {text}\n") })
+        Outcome::fail(
+            code,
+            &if quiet_errors {
+                String::new()
+            } else {
+                format!("curl: ({code}) {text}\n")
+            },
+        )
     };
     let u = match parse_url(&url) {
         Ok(u) => u,
@@ -259,7 +299,10 @@ pub fn curl(c: &Container, net: &dyn Fn() -> Network, args: &[String]) -> Outcom
         Fetched::BadAddress => error(6, format!("Could not resolve host: {}", u.host)),
         Fetched::Refused { .. } => error(
             7,
-            format!("Failed to connect to {} port {} after 0 ms: Couldn't connect to server", u.host, u.port),
+            format!(
+                "Failed to connect to {} port {} after 0 ms: Couldn't connect to server",
+                u.host, u.port
+            ),
         ),
         Fetched::TimedOut { .. } => {
             let mut o = error(
@@ -302,7 +345,10 @@ mod tests {
     fn busybox_in(ns: &str, index: usize) -> Container {
         let net = sample();
         let pod = net.pods[index].clone();
-        let mut c = super::super::container::build(&pod, "busybox", &[], "100.64.0.10", "", &|_, _, _| None);
+        let mut c =
+            super::super::container::build(&pod, "busybox", &[], "100.64.0.10", "", &|_, _, _| {
+                None
+            });
         c.namespace = ns.to_string();
         c
     }
@@ -316,22 +362,44 @@ mod tests {
         let c = busybox_in("prod", 3);
         let o = wget(&c, &sample, &args("-qO- http://kubeapps.kubeapps"));
         assert_eq!(o.code, 0, "{}", o.stderr);
-        assert!(o.stdout.contains("<title>kubeapps</title>") || o.stdout.contains("kubeapps-a"), "{}", o.stdout);
+        assert!(
+            o.stdout.contains("<title>kubeapps</title>") || o.stdout.contains("kubeapps-a"),
+            "{}",
+            o.stdout
+        );
         assert_eq!(o.stderr, "");
         let loud = wget(&c, &sample, &args("-O- http://kubeapps.kubeapps/"));
-        assert!(loud.stderr.starts_with("Connecting to kubeapps.kubeapps (100.64.5.6:80)\nwriting to stdout\n"), "{}", loud.stderr);
+        assert!(
+            loud.stderr.starts_with(
+                "Connecting to kubeapps.kubeapps (100.64.5.6:80)\nwriting to stdout\n"
+            ),
+            "{}",
+            loud.stderr
+        );
         assert!(loud.stderr.ends_with("written to stdout\n"));
     }
 
     #[test]
     fn wget_spider_times_out_where_a_policy_denies_and_succeeds_where_it_allows() {
         let from_dev = busybox_in("dev", 4);
-        let o = wget(&from_dev, &sample, &args("--spider -T 1 http://postgres-0.postgres.postgres:5432"));
+        let o = wget(
+            &from_dev,
+            &sample,
+            &args("--spider -T 1 http://postgres-0.postgres.postgres:5432"),
+        );
         assert_eq!(o.code, 1);
         assert_eq!(o.wait, Duration::from_secs(1));
-        assert!(o.stderr.ends_with("wget: download timed out\n"), "{}", o.stderr);
+        assert!(
+            o.stderr.ends_with("wget: download timed out\n"),
+            "{}",
+            o.stderr
+        );
         let from_prod = busybox_in("prod", 3);
-        let o = wget(&from_prod, &sample, &args("--spider -T 1 http://postgres-0.postgres.postgres:5432"));
+        let o = wget(
+            &from_prod,
+            &sample,
+            &args("--spider -T 1 http://postgres-0.postgres.postgres:5432"),
+        );
         assert_eq!(o.code, 0, "{}", o.stderr);
         assert!(o.stderr.ends_with("remote file exists\n"));
         assert_eq!(o.wait, Duration::ZERO);
@@ -341,11 +409,17 @@ mod tests {
     fn unknown_hosts_and_closed_ports_fail_like_busybox_and_curl() {
         let c = busybox_in("prod", 3);
         let o = wget(&c, &sample, &args("-qO- http://nosuch"));
-        assert_eq!((o.code, o.stderr.as_str()), (1, "wget: bad address 'nosuch'\n"));
+        assert_eq!(
+            (o.code, o.stderr.as_str()),
+            (1, "wget: bad address 'nosuch'\n")
+        );
         let o = wget(&c, &sample, &args("-q -O - http://empty.kubeapps"));
         assert!(o.stderr.contains("Connection refused"), "{}", o.stderr);
         let o = curl(&c, &sample, &args("http://nosuch"));
-        assert_eq!((o.code, o.stderr.as_str()), (6, "curl: (6) Could not resolve host: nosuch\n"));
+        assert_eq!(
+            (o.code, o.stderr.as_str()),
+            (6, "curl: (6) Could not resolve host: nosuch\n")
+        );
         let o = curl(&c, &sample, &args("-s http://kubeapps.kubeapps"));
         assert_eq!(o.code, 0);
         assert!(o.stdout.contains("<html>"));

@@ -61,7 +61,8 @@ impl LineEditor {
                 b'\r' | b'\n' => {
                     echo.extend_from_slice(b"\r\n");
                     flush(&mut echo, &mut out);
-                    let line = String::from_utf8_lossy(&std::mem::take(&mut self.line)).into_owned();
+                    let line =
+                        String::from_utf8_lossy(&std::mem::take(&mut self.line)).into_owned();
                     out.push(Edit::Line(line));
                 }
                 0x03 => {

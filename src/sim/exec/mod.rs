@@ -95,7 +95,12 @@ pub fn choose_container(pod: &Value, wanted: Option<&str>) -> Result<String, Api
     match wanted {
         Some(c) => {
             let ephemeral = container_names(pod, "ephemeralContainers");
-            if containers.iter().chain(&init).chain(&ephemeral).any(|n| n == c) {
+            if containers
+                .iter()
+                .chain(&init)
+                .chain(&ephemeral)
+                .any(|n| n == c)
+            {
                 Ok(c.to_string())
             } else {
                 Err(ApiError::bad_request(format!(
@@ -113,7 +118,10 @@ pub fn choose_container(pod: &Value, wanted: Option<&str>) -> Result<String, Api
                 containers.join(" ")
             );
             if !init.is_empty() {
-                msg.push_str(&format!(" or one of the init containers: [{}]", init.join(" ")));
+                msg.push_str(&format!(
+                    " or one of the init containers: [{}]",
+                    init.join(" ")
+                ));
             }
             Err(ApiError::bad_request(msg))
         }
@@ -121,10 +129,14 @@ pub fn choose_container(pod: &Value, wanted: Option<&str>) -> Result<String, Api
 }
 
 fn is_running(pod: &Value, container: &str) -> bool {
-    ["containerStatuses", "initContainerStatuses", "ephemeralContainerStatuses"]
-        .iter()
-        .flat_map(|k| pod["status"][*k].as_array().into_iter().flatten())
-        .any(|s| s["name"] == container && s["state"]["running"].is_object())
+    [
+        "containerStatuses",
+        "initContainerStatuses",
+        "ephemeralContainerStatuses",
+    ]
+    .iter()
+    .flat_map(|k| pod["status"][*k].as_array().into_iter().flatten())
+    .any(|s| s["name"] == container && s["state"]["running"].is_object())
 }
 
 pub async fn upgrade(
@@ -152,11 +164,17 @@ pub async fn upgrade(
     }
     if !is_running(&pod, &container) {
         // The kubelet's own answer, proxied as is by the apiserver: plain text, not a Status.
-        return Ok(h::text(500, format!("container not found (\"{container}\")")));
+        return Ok(h::text(
+            500,
+            format!("container not found (\"{container}\")"),
+        ));
     }
-    let transport = protocol::negotiate(req.headers(), req.method()).map_err(ApiError::bad_request)?;
+    let transport =
+        protocol::negotiate(req.headers(), req.method()).map_err(ApiError::bad_request)?;
     let Some(switching) = protocol::switching_protocols(transport, req.headers()) else {
-        return Err(ApiError::bad_request("unable to upgrade connection: missing Sec-WebSocket-Key"));
+        return Err(ApiError::bad_request(
+            "unable to upgrade connection: missing Sec-WebSocket-Key",
+        ));
     };
 
     let store = &cluster.store;
@@ -174,7 +192,14 @@ pub async fn upgrade(
     let lookup = |plural: &str, ns: &str, name: &str| {
         store.try_get(rt("", plural), ns, name).map(|o| o.value())
     };
-    let c = container::build(&pod, &container, &services, &dns_ip, &cluster.root_ca(), &lookup);
+    let c = container::build(
+        &pod,
+        &container,
+        &services,
+        &dns_ip,
+        &cluster.root_ca(),
+        &lookup,
+    );
 
     let on_upgrade = hyper::upgrade::on(&mut req);
     let cluster2 = cluster.clone();
@@ -215,7 +240,8 @@ mod tests {
             choose_container(&pod, None).unwrap_err().message,
             "a container name must be specified for pod web, choose one of: [app sidecar] or one of the init containers: [init]"
         );
-        let single = json!({"metadata": {"name": "one"}, "spec": {"containers": [{"name": "only"}]}});
+        let single =
+            json!({"metadata": {"name": "one"}, "spec": {"containers": [{"name": "only"}]}});
         assert_eq!(choose_container(&single, None).unwrap(), "only");
     }
 }

@@ -16,7 +16,9 @@ pub struct Endpoint<'a> {
 
 impl Endpoint<'_> {
     fn namespace(&self) -> &str {
-        self.pod["metadata"]["namespace"].as_str().unwrap_or_default()
+        self.pod["metadata"]["namespace"]
+            .as_str()
+            .unwrap_or_default()
     }
 
     fn ip(&self) -> &str {
@@ -187,11 +189,20 @@ mod tests {
         let prod_labels = json!({"env": "prod"});
         let dev_labels = json!({"env": "dev"});
         let pg = pod("postgres", "postgres", "100.96.1.5");
-        let target = Endpoint { pod: &pg, namespace_labels: &prod_labels };
+        let target = Endpoint {
+            pod: &pg,
+            namespace_labels: &prod_labels,
+        };
         let prod_box = pod("prod", "busybox", "100.96.2.2");
         let dev_box = pod("dev", "busybox", "100.96.2.3");
-        let from_prod = Endpoint { pod: &prod_box, namespace_labels: &prod_labels };
-        let from_dev = Endpoint { pod: &dev_box, namespace_labels: &dev_labels };
+        let from_prod = Endpoint {
+            pod: &prod_box,
+            namespace_labels: &prod_labels,
+        };
+        let from_dev = Endpoint {
+            pod: &dev_box,
+            namespace_labels: &dev_labels,
+        };
         assert!(allows(&policies, &from_prod, &target, 5432, "TCP"));
         assert!(!allows(&policies, &from_prod, &target, 80, "TCP"));
         assert!(!allows(&policies, &from_dev, &target, 5432, "TCP"));
@@ -205,12 +216,33 @@ mod tests {
         let other = pod("postgres", "backup", "100.96.1.9");
         let src = pod("dev", "busybox", "100.96.2.3");
         let dev = json!({"env": "dev"});
-        let from = Endpoint { pod: &src, namespace_labels: &dev };
+        let from = Endpoint {
+            pod: &src,
+            namespace_labels: &dev,
+        };
         // Only default-deny selects the backup pod: nothing is admitted.
-        assert!(!allows(&policies, &from, &Endpoint { pod: &other, namespace_labels: &labels }, 5432, "TCP"));
+        assert!(!allows(
+            &policies,
+            &from,
+            &Endpoint {
+                pod: &other,
+                namespace_labels: &labels
+            },
+            5432,
+            "TCP"
+        ));
         // No policy in the kubeapps namespace: open.
         let web = pod("kubeapps", "kubeapps", "100.96.3.3");
-        assert!(allows(&policies, &from, &Endpoint { pod: &web, namespace_labels: &labels }, 8080, "TCP"));
+        assert!(allows(
+            &policies,
+            &from,
+            &Endpoint {
+                pod: &web,
+                namespace_labels: &labels
+            },
+            8080,
+            "TCP"
+        ));
     }
 
     #[test]
@@ -222,12 +254,42 @@ mod tests {
             "spec": {"podSelector": {"matchLabels": {"app": "postgres"}},
                      "ingress": [{"from": [{"ipBlock": {"cidr": "10.1.0.0/16", "except": ["10.1.9.0/24"]}}],
                                   "ports": [{"port": "postgres"}]}]}})];
-        let target = Endpoint { pod: &pg, namespace_labels: &labels };
-        assert!(allows(&policies, &Endpoint { pod: &src, namespace_labels: &labels }, &target, 5432, "TCP"));
+        let target = Endpoint {
+            pod: &pg,
+            namespace_labels: &labels,
+        };
+        assert!(allows(
+            &policies,
+            &Endpoint {
+                pod: &src,
+                namespace_labels: &labels
+            },
+            &target,
+            5432,
+            "TCP"
+        ));
         let excepted = pod("db", "client", "10.1.9.1");
-        assert!(!allows(&policies, &Endpoint { pod: &excepted, namespace_labels: &labels }, &target, 5432, "TCP"));
+        assert!(!allows(
+            &policies,
+            &Endpoint {
+                pod: &excepted,
+                namespace_labels: &labels
+            },
+            &target,
+            5432,
+            "TCP"
+        ));
         let egress = vec![json!({"metadata": {"namespace": "db"},
             "spec": {"podSelector": {"matchLabels": {"app": "client"}}, "policyTypes": ["Egress"], "egress": []}})];
-        assert!(!allows(&egress, &Endpoint { pod: &src, namespace_labels: &labels }, &target, 5432, "TCP"));
+        assert!(!allows(
+            &egress,
+            &Endpoint {
+                pod: &src,
+                namespace_labels: &labels
+            },
+            &target,
+            5432,
+            "TCP"
+        ));
     }
 }

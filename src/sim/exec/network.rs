@@ -87,7 +87,10 @@ impl Network {
 
     /// Ready pods behind a service's selector (its endpoints), in name order.
     pub fn endpoints(&self, svc: &Value) -> Vec<&Value> {
-        let Some(selector) = svc["spec"]["selector"].as_object().filter(|s| !s.is_empty()) else {
+        let Some(selector) = svc["spec"]["selector"]
+            .as_object()
+            .filter(|s| !s.is_empty())
+        else {
             return Vec::new();
         };
         let sel = LabelSelector::from_match_labels(&Value::Object(selector.clone()));
@@ -101,7 +104,12 @@ impl Network {
                 sel.matches_with(|k| labels.get(k).and_then(Value::as_str))
             })
             .collect();
-        pods.sort_by_key(|p| p["metadata"]["name"].as_str().unwrap_or_default().to_string());
+        pods.sort_by_key(|p| {
+            p["metadata"]["name"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string()
+        });
         pods
     }
 
@@ -210,7 +218,9 @@ pub(crate) mod tests {
     pub fn sample() -> Network {
         let ready = json!([{"type": "Ready", "status": "True"}]);
         let pod = |ns: &str, name: &str, app: &str, ip: &str, port: Option<(&str, u16)>| {
-            let ports = port.map(|(n, p)| json!([{"name": n, "containerPort": p}])).unwrap_or(json!([]));
+            let ports = port
+                .map(|(n, p)| json!([{"name": n, "containerPort": p}]))
+                .unwrap_or(json!([]));
             json!({"metadata": {"name": name, "namespace": ns, "labels": {"app": app}},
                    "spec": {"hostname": name, "subdomain": if app == "postgres" { "postgres" } else { "" },
                             "containers": [{"name": app, "ports": ports}]},
@@ -224,16 +234,38 @@ pub(crate) mod tests {
                 json!({"metadata": {"name": "empty", "namespace": "kubeapps"}, "spec": {"clusterIP": "100.64.5.7", "selector": {"app": "nothing"}, "ports": [{"port": 80}]}}),
             ],
             pods: vec![
-                pod("kubeapps", "kubeapps-b", "kubeapps", "100.96.0.3", Some(("http", 8080))),
-                pod("kubeapps", "kubeapps-a", "kubeapps", "100.96.0.2", Some(("http", 8080))),
-                pod("postgres", "postgres-0", "postgres", "100.96.1.5", Some(("postgres", 5432))),
+                pod(
+                    "kubeapps",
+                    "kubeapps-b",
+                    "kubeapps",
+                    "100.96.0.3",
+                    Some(("http", 8080)),
+                ),
+                pod(
+                    "kubeapps",
+                    "kubeapps-a",
+                    "kubeapps",
+                    "100.96.0.2",
+                    Some(("http", 8080)),
+                ),
+                pod(
+                    "postgres",
+                    "postgres-0",
+                    "postgres",
+                    "100.96.1.5",
+                    Some(("postgres", 5432)),
+                ),
                 pod("prod", "busybox-1", "busybox", "100.96.2.2", None),
                 pod("dev", "busybox-2", "busybox", "100.96.2.3", None),
             ],
             namespaces: ["kubeapps", "postgres", "prod", "dev", "kube-system"]
                 .iter()
                 .map(|n| {
-                    let env = match *n { "prod" | "postgres" => "prod", "dev" => "dev", _ => "common" };
+                    let env = match *n {
+                        "prod" | "postgres" => "prod",
+                        "dev" => "dev",
+                        _ => "common",
+                    };
                     json!({"metadata": {"name": n, "labels": {"env": env}}})
                 })
                 .collect(),
@@ -267,7 +299,10 @@ pub(crate) mod tests {
         let net = sample();
         let prod = net.pods[3].clone();
         let dev = net.pods[4].clone();
-        assert!(matches!(net.connect(&prod, "100.96.1.5", 5432), Connect::Open { .. }));
+        assert!(matches!(
+            net.connect(&prod, "100.96.1.5", 5432),
+            Connect::Open { .. }
+        ));
         assert_eq!(net.connect(&dev, "100.96.1.5", 5432), Connect::TimedOut);
         assert_eq!(net.dns_ip(), "100.64.0.10");
     }

@@ -233,7 +233,10 @@ pub fn parse(line: &str) -> Result<Script, SyntaxError> {
             Token::And | Token::Or | Token::Semi => {
                 if command.is_empty() {
                     // A bare `;` after nothing (or a blank line) is harmless; `&&` is not.
-                    if t == Token::Semi && pipeline.is_empty() && (after_operator && join == Join::Then) {
+                    if t == Token::Semi
+                        && pipeline.is_empty()
+                        && (after_operator && join == Join::Then)
+                    {
                         continue;
                     }
                     return Err(unexpected(&t));
@@ -296,7 +299,9 @@ mod tests {
         let s = parse(r#"echo "a  b" 'c $HOME' $HOME "${HOME}/x" \$HOME"#).unwrap();
         assert_eq!(
             words(&s),
-            vec![vec![vec!["echo", "a  b", "c $HOME", "/root", "/root/x", "$HOME"]]]
+            vec![vec![vec![
+                "echo", "a  b", "c $HOME", "/root", "/root/x", "$HOME"
+            ]]]
         );
     }
 

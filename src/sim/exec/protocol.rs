@@ -81,7 +81,9 @@ pub fn negotiate(headers: &HeaderMap, method: &Method) -> Result<Transport, Stri
         return if offered.contains(&V5) {
             Ok(Transport::WebSocket { close_signal: true })
         } else if offered.contains(&V4) {
-            Ok(Transport::WebSocket { close_signal: false })
+            Ok(Transport::WebSocket {
+                close_signal: false,
+            })
         } else {
             Err(format!(
                 "unable to upgrade connection: none of the offered subprotocols {offered:?} is supported (v5.channel.k8s.io, v4.channel.k8s.io)"
@@ -115,9 +117,13 @@ pub fn switching_protocols(transport: Transport, headers: &HeaderMap) -> Option<
         }
         Transport::WebSocket { close_signal } => {
             let key = headers.get(header::SEC_WEBSOCKET_KEY)?;
-            let accept = tokio_tungstenite::tungstenite::handshake::derive_accept_key(key.as_bytes());
+            let accept =
+                tokio_tungstenite::tungstenite::handshake::derive_accept_key(key.as_bytes());
             h.insert(header::UPGRADE, HeaderValue::from_static("websocket"));
-            h.insert(header::SEC_WEBSOCKET_ACCEPT, HeaderValue::from_str(&accept).ok()?);
+            h.insert(
+                header::SEC_WEBSOCKET_ACCEPT,
+                HeaderValue::from_str(&accept).ok()?,
+            );
             h.insert(
                 header::SEC_WEBSOCKET_PROTOCOL,
                 HeaderValue::from_static(if close_signal { V5 } else { V4 }),
@@ -173,13 +179,36 @@ mod tests {
     #[test]
     fn kubectl_and_kube_rs_requests_negotiate() {
         // kubectl 1.30+: WebSocket offering only v5.
-        let ws = headers(&[("upgrade", "websocket"), ("sec-websocket-protocol", "v5.channel.k8s.io")]);
-        assert_eq!(negotiate(&ws, &Method::GET), Ok(Transport::WebSocket { close_signal: true }));
+        let ws = headers(&[
+            ("upgrade", "websocket"),
+            ("sec-websocket-protocol", "v5.channel.k8s.io"),
+        ]);
+        assert_eq!(
+            negotiate(&ws, &Method::GET),
+            Ok(Transport::WebSocket { close_signal: true })
+        );
         // kube-rs offers both.
-        let kube = headers(&[("upgrade", "websocket"), ("sec-websocket-protocol", "v4.channel.k8s.io, v5.channel.k8s.io")]);
-        assert_eq!(negotiate(&kube, &Method::GET), Ok(Transport::WebSocket { close_signal: true }));
-        let v4 = headers(&[("upgrade", "websocket"), ("sec-websocket-protocol", "v4.channel.k8s.io")]);
-        assert_eq!(negotiate(&v4, &Method::GET), Ok(Transport::WebSocket { close_signal: false }));
+        let kube = headers(&[
+            ("upgrade", "websocket"),
+            (
+                "sec-websocket-protocol",
+                "v4.channel.k8s.io, v5.channel.k8s.io",
+            ),
+        ]);
+        assert_eq!(
+            negotiate(&kube, &Method::GET),
+            Ok(Transport::WebSocket { close_signal: true })
+        );
+        let v4 = headers(&[
+            ("upgrade", "websocket"),
+            ("sec-websocket-protocol", "v4.channel.k8s.io"),
+        ]);
+        assert_eq!(
+            negotiate(&v4, &Method::GET),
+            Ok(Transport::WebSocket {
+                close_signal: false
+            })
+        );
         // kubectl's SPDY fallback and kubectl <= 1.29: POST, one header per version.
         let spdy = headers(&[
             ("upgrade", "SPDY/3.1"),
@@ -187,7 +216,10 @@ mod tests {
             ("x-stream-protocol-version", "v3.channel.k8s.io"),
         ]);
         assert_eq!(negotiate(&spdy, &Method::POST), Ok(Transport::Spdy));
-        let old = headers(&[("upgrade", "SPDY/3.1"), ("x-stream-protocol-version", "channel.k8s.io")]);
+        let old = headers(&[
+            ("upgrade", "SPDY/3.1"),
+            ("x-stream-protocol-version", "channel.k8s.io"),
+        ]);
         assert!(negotiate(&old, &Method::POST).is_err());
         assert!(negotiate(&HeaderMap::new(), &Method::POST).is_err());
     }
@@ -196,16 +228,32 @@ mod tests {
     fn switching_protocols_names_the_chosen_protocol() {
         let h = headers(&[("sec-websocket-key", "dGhlIHNhbXBsZSBub25jZQ==")]);
         let r = switching_protocols(Transport::WebSocket { close_signal: true }, &h).unwrap();
-        assert_eq!(r.headers()["sec-websocket-accept"], "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+        assert_eq!(
+            r.headers()["sec-websocket-accept"],
+            "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="
+        );
         assert_eq!(r.headers()["sec-websocket-protocol"], "v5.channel.k8s.io");
         let r = switching_protocols(Transport::Spdy, &HeaderMap::new()).unwrap();
-        assert_eq!(r.headers()["x-stream-protocol-version"], "v4.channel.k8s.io");
-        assert!(switching_protocols(Transport::WebSocket { close_signal: false }, &HeaderMap::new()).is_none());
+        assert_eq!(
+            r.headers()["x-stream-protocol-version"],
+            "v4.channel.k8s.io"
+        );
+        assert!(
+            switching_protocols(
+                Transport::WebSocket {
+                    close_signal: false
+                },
+                &HeaderMap::new()
+            )
+            .is_none()
+        );
     }
 
     #[test]
     fn query_options_keep_every_command_word() {
-        let o = ExecOptions::parse(Some("command=sh&command=-c&command=exit+3&container=busybox&stdin=true&stdout=true&tty=false"));
+        let o = ExecOptions::parse(Some(
+            "command=sh&command=-c&command=exit+3&container=busybox&stdin=true&stdout=true&tty=false",
+        ));
         assert_eq!(o.command, vec!["sh", "-c", "exit 3"]);
         assert_eq!(o.container.as_deref(), Some("busybox"));
         assert!(o.stdin && o.stdout && !o.stderr && !o.tty);
@@ -215,10 +263,16 @@ mod tests {
 
     #[test]
     fn exit_status_reads_like_the_runtime() {
-        assert_eq!(exit_status(&["env".into()], 0), json!({"metadata": {}, "status": "Success"}));
+        assert_eq!(
+            exit_status(&["env".into()], 0),
+            json!({"metadata": {}, "status": "Success"})
+        );
         let s = exit_status(&["sh".into(), "-c".into(), "exit 3".into()], 3);
         assert_eq!(s["reason"], "NonZeroExitCode");
-        assert_eq!(s["details"]["causes"][0], json!({"reason": "ExitCode", "message": "3"}));
+        assert_eq!(
+            s["details"]["causes"][0],
+            json!({"reason": "ExitCode", "message": "3"})
+        );
         assert_eq!(
             s["message"],
             "command terminated with non-zero exit code: error executing command [sh -c exit 3], exit code 3"
@@ -227,7 +281,10 @@ mod tests {
 
     #[test]
     fn resize_messages_parse_one_or_many() {
-        assert_eq!(parse_resizes(br#"{"Width":120,"Height":40}"#), vec![(120, 40)]);
+        assert_eq!(
+            parse_resizes(br#"{"Width":120,"Height":40}"#),
+            vec![(120, 40)]
+        );
         assert_eq!(
             parse_resizes(br#"{"Width":80,"Height":24}{"Width":100,"Height":30}"#),
             vec![(80, 24), (100, 30)]

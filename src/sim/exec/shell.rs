@@ -76,7 +76,10 @@ impl Shell {
     ) -> Shell {
         let mut vars = container.env.clone();
         if tty && !vars.iter().any(|(k, _)| k == "TERM") {
-            let home = vars.iter().position(|(k, _)| k == "HOME").unwrap_or(vars.len());
+            let home = vars
+                .iter()
+                .position(|(k, _)| k == "HOME")
+                .unwrap_or(vars.len());
             vars.insert(home, ("TERM".into(), "xterm".into()));
         }
         let mut liveness = tokio::time::interval(Duration::from_millis(500));
@@ -282,7 +285,12 @@ impl Shell {
             "$" => Some("13".into()),
             "#" => Some("0".into()),
             "0" => Some(self.shells.last().cloned().unwrap_or_else(|| "sh".into())),
-            _ => self.vars.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.clone()),
+            _ => self
+                .vars
+                .iter()
+                .rev()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone()),
         }
     }
 

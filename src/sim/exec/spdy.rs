@@ -241,12 +241,18 @@ mod tests {
             tty: true,
             ..Default::default()
         };
-        assert_eq!(expected(&tty), vec![Kind::Error, Kind::Stdin, Kind::Stdout, Kind::Resize]);
+        assert_eq!(
+            expected(&tty),
+            vec![Kind::Error, Kind::Stdin, Kind::Stdout, Kind::Resize]
+        );
         let plain = ExecOptions {
             stdout: true,
             stderr: true,
             ..Default::default()
         };
-        assert_eq!(expected(&plain), vec![Kind::Error, Kind::Stdout, Kind::Stderr]);
+        assert_eq!(
+            expected(&plain),
+            vec![Kind::Error, Kind::Stdout, Kind::Stderr]
+        );
     }
 }
