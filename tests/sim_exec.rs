@@ -282,7 +282,7 @@ async fn interactive_shell_in_tmux_echoes_runs_and_exits() {
     ]);
     let screen = || text(&tmux(&["capture-pane", "-p", "-t", "t"]).stdout);
     eventually("prompt", Duration::from_secs(20), || async {
-        screen().contains("/ # ").then_some(())
+        screen().contains("/ #").then_some(())
     })
     .await;
     tmux(&["send-keys", "-t", "t", "hostname", "Enter"]);

@@ -309,7 +309,7 @@ mod tests {
     fn lists_and_pipelines_parse_with_their_joins() {
         let s = parse("false; echo $? && env | grep KUBE || exit 3").unwrap();
         let joins: Vec<Join> = s.items.iter().map(|(j, _)| *j).collect();
-        assert_eq!(joins, vec![Join::Then, Join::And, Join::Or]);
+        assert_eq!(joins, vec![Join::Then, Join::Then, Join::And, Join::Or]);
         assert_eq!(
             words(&s),
             vec![
