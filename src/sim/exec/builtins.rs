@@ -188,9 +188,7 @@ fn cat(c: &Container, args: &[String], stdin: &str) -> Outcome {
         let path = normalize(a);
         match c.files.get(&path) {
             Some(text) => out.push_str(text),
-            None if c.dirs.contains(&path) => {
-                err.push_str(&format!("cat: read error: Is a directory\n"))
-            }
+            None if c.dirs.contains(&path) => err.push_str("cat: read error: Is a directory\n"),
             None => err.push_str(&format!(
                 "cat: can't open '{a}': No such file or directory\n"
             )),

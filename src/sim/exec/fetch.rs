@@ -113,8 +113,7 @@ pub fn wget(c: &Container, net: &dyn Fn() -> Network, args: &[String]) -> Outcom
             output = Some(v.to_string());
         } else if a.starts_with('-') && a.len() > 1 && !a.starts_with("--") {
             // Bundled short options: -qO- , -qO FILE, -T1, -T 1
-            let mut chars = a[1..].char_indices();
-            while let Some((j, ch)) = chars.next() {
+            for (j, ch) in a[1..].char_indices() {
                 let rest = &a[1 + j + ch.len_utf8()..];
                 match ch {
                     'q' => quiet = true,
