@@ -113,8 +113,9 @@ impl ApiError {
             Some(s) => format!("{}/{s}", rt.plural),
             None => rt.plural.to_string(),
         };
+        // The apiserver names the resource without its subresource: `pods "x" is forbidden`.
         let subject = match name {
-            Some(n) => format!("{} \"{n}\"", qualified_with(rt, subresource)),
+            Some(n) => format!("{} \"{n}\"", rt.qualified()),
             None => qualified_with(rt, subresource),
         };
         let scope = match namespace {

@@ -11,6 +11,7 @@ pub mod crd;
 pub mod defaults;
 pub mod discovery;
 pub mod error;
+pub mod exec;
 pub mod http;
 pub mod kubeconfig;
 pub mod logs;

@@ -182,9 +182,7 @@ async fn resource(
         return pods_portforward::upgrade(cluster, &t, &q, req).await;
     }
     if t.subresource.as_deref() == Some("exec") {
-        return Err(ApiError::bad_request(
-            "the simulator does not run commands in containers (exec is not supported)",
-        ));
+        return super::exec::upgrade(cluster, &t, req).await;
     }
     let accept = req
         .headers()
