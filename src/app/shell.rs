@@ -67,7 +67,9 @@ fn not_running(p: &PodRow) -> Option<String> {
             p.namespace, p.name
         ));
     }
-    (p.phase != "Running").then(|| {
+    // A pending pod may have its container running already (its status says): the fresh GET
+    // before the shell decides. Finished pods have none.
+    matches!(p.phase.as_str(), "Succeeded" | "Failed").then(|| {
         format!(
             "pod {}/{} is {} ({}): no container runs to open a shell in",
             p.namespace, p.name, p.phase, p.status

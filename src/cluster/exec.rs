@@ -101,7 +101,8 @@ pub async fn open(
 
 fn sentence(e: &kube::Error, target: &ExecTarget) -> String {
     match e {
-        kube::Error::Api(s) if s.code == 403 => format!("exec forbidden: {}", s.message),
+        // The apiserver's sentence names the user, the verb and the namespace already.
+        kube::Error::Api(s) if s.code == 403 => s.message.clone(),
         kube::Error::Api(s) if s.code == 404 => {
             format!("pod {}/{} not found", target.namespace, target.pod)
         }

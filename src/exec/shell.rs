@@ -35,7 +35,17 @@ pub async fn interactive(
     banner: String,
     title: String,
 ) -> Result<ShellEnd, String> {
+    // The first shell is opened before the terminal is taken: a refusal (RBAC, a container
+    // not running) is a sentence in the cockpit, and the screen never flickers for it.
+    let first = exec::open(
+        &client,
+        &target,
+        shells.first().ok_or("no shell to try")?,
+        true,
+    )
+    .await?;
     let session = async move {
+        let mut opened = Some(first);
         {
             let mut out = std::io::stdout();
             let _ = write!(out, "\r\n{banner}\r\n");
@@ -44,17 +54,22 @@ pub async fn interactive(
         }
         let mut last = Err("no shell to try".to_string());
         for command in shells {
-            let process = match exec::open(&client, &target, &command, true).await {
-                Ok(p) => p,
-                Err(e) => return Err(e),
+            let process = match opened.take() {
+                Some(p) => p,
+                None => exec::open(&client, &target, &command, true).await?,
             };
+            let began = std::time::Instant::now();
             let (exit, output) = pump(process).await;
+            // A shell that says "not found" at once and ends 126/127 is missing from the image
+            // (real runtimes fail before any output; small images' sh says so itself).
+            let missing = exit.not_found()
+                && (output == 0 || (output < 256 && began.elapsed() < Duration::from_secs(3)));
+            // A session that ended badly may have lost its pod: say so.
             let exit = match exit {
-                Exit::Lost => gone_or_lost(&client, &target).await,
-                other => other,
+                Exit::Code(0) => exit,
+                other => gone(&client, &target, other).await,
             };
-            // A shell the image lacks fails before it prints anything: try the next one.
-            if exit.not_found() && !output {
+            if missing {
                 last = Ok(ShellEnd {
                     command: None,
                     exit,
@@ -71,31 +86,35 @@ pub async fn interactive(
     lender.raw(session).await.map_err(|e| e.to_string())?
 }
 
-/// Lost streams: a pod that is gone says so.
-async fn gone_or_lost(client: &kube::Client, target: &ExecTarget) -> Exit {
+/// How a session ended, told as the pod's end when the pod is gone or going.
+async fn gone(client: &kube::Client, target: &ExecTarget, exit: Exit) -> Exit {
     let api: Api<Pod> = Api::namespaced(client.clone(), &target.namespace);
+    let how = match &exit {
+        Exit::Lost => String::new(),
+        other => format!(" ({})", other.describe()),
+    };
     match api.get_opt(&target.pod).await {
         Ok(None) => Exit::Failed(format!(
-            "pod {}/{} was deleted during the session",
+            "pod {}/{} was deleted during the session{how}",
             target.namespace, target.pod
         )),
         Ok(Some(p)) if p.metadata.deletion_timestamp.is_some() => Exit::Failed(format!(
-            "pod {}/{} is terminating: the session ended",
+            "pod {}/{} is terminating: the session ended{how}",
             target.namespace, target.pod
         )),
-        _ => Exit::Lost,
+        _ => exit,
     }
 }
 
-/// Carries bytes both ways until the remote side ends; returns how, and whether anything was
+/// Carries bytes both ways until the remote side ends; returns how, and how many bytes it
 /// printed.
-async fn pump(mut p: AttachedProcess) -> (Exit, bool) {
+async fn pump(mut p: AttachedProcess) -> (Exit, usize) {
     let (Some(mut stdin), Some(mut stdout), Some(status)) =
         (p.stdin(), p.stdout(), p.take_status())
     else {
         return (
             Exit::Failed("the exec stream has no stdin or stdout".into()),
-            false,
+            0,
         );
     };
     let mut resize = p.terminal_size();
@@ -113,14 +132,14 @@ async fn pump(mut p: AttachedProcess) -> (Exit, bool) {
         tokio::signal::unix::signal(tokio::signal::unix::SignalKind::window_change()).ok();
     let mut out = tokio::io::stdout();
     let mut buf = vec![0u8; 16 * 1024];
-    let mut printed = false;
+    let mut printed = 0;
     tokio::pin!(status);
     let ended = loop {
         tokio::select! {
             n = stdout.read(&mut buf) => match n {
                 Ok(0) | Err(_) => break None,
                 Ok(n) => {
-                    printed = true;
+                    printed += n;
                     let _ = out.write_all(&buf[..n]).await;
                     let _ = out.flush().await;
                 }
@@ -145,7 +164,7 @@ async fn pump(mut p: AttachedProcess) -> (Exit, bool) {
         if n == 0 {
             break;
         }
-        printed = true;
+        printed += n;
         let _ = out.write_all(&buf[..n]).await;
     }
     let _ = out.flush().await;
@@ -156,6 +175,8 @@ async fn pump(mut p: AttachedProcess) -> (Exit, bool) {
             Err(_) => Exit::Lost,
         },
     };
+    // Dropping the receiver frees a reader blocked on a full channel; the flag stops the rest.
+    drop(rx);
     keys.stop.store(true, Ordering::Relaxed);
     // The reader must be gone before the cockpit reads keys again, or it would steal one.
     let _ = tokio::task::spawn_blocking(move || keys.thread.join()).await;
