@@ -233,7 +233,11 @@ fn events_of_both_contexts_show_the_crash_loops_backoff_above_normal_events() {
     ui.wait_for("describe of the crash-looping pod", WAIT, |s| {
         s.contains("Describe pod dev/flaky-api-") && s.contains("(prod)")
     });
+    // One esc at a time: two in one read are alt-esc to the terminal's parser.
     ui.send(&["Escape"]);
+    ui.wait_for("describe closed", WAIT, |s| {
+        !s.contains("Describe pod") && s.contains("events › pods")
+    });
     ui.send(&["Escape"]);
     ui.wait_for("the events view again", WAIT, |s| {
         s.contains("prod, stg › events[") && s.contains("BackOff")
