@@ -58,27 +58,35 @@ fn running(sim: &Sim, context: &str, ns: &str, name: &str) {
     });
 }
 
-/// The first prod pod whose name starts with `prefix`, as kubectl lists it.
+/// The first pod of `context` whose name starts with `prefix`, as kubectl lists it. Waits for
+/// it: the simulator's controllers create pods a moment after it starts, as a cluster's do.
 fn pod(sim: &Sim, context: &str, prefix: &str) -> (String, String) {
-    sim.kubectl(
-        context,
-        &[
-            "get",
-            "pods",
-            "-A",
-            "-o",
-            "custom-columns=NS:.metadata.namespace,N:.metadata.name",
-            "--no-headers",
-        ],
-    )
-    .lines()
-    .find_map(|l| {
-        let mut f = l.split_whitespace();
-        let (ns, name) = (f.next()?, f.next()?);
-        name.starts_with(prefix)
-            .then(|| (ns.to_string(), name.to_string()))
-    })
-    .unwrap_or_else(|| panic!("kubectl lists a {prefix} pod"))
+    let found = std::cell::RefCell::new(None);
+    tmux::eventually_ok(&format!("kubectl to list a {prefix} pod"), WAIT, || {
+        let listed = sim
+            .kubectl(
+                context,
+                &[
+                    "get",
+                    "pods",
+                    "-A",
+                    "-o",
+                    "custom-columns=NS:.metadata.namespace,N:.metadata.name",
+                    "--no-headers",
+                ],
+            )
+            .lines()
+            .find_map(|l| {
+                let mut f = l.split_whitespace();
+                let (ns, name) = (f.next()?, f.next()?);
+                name.starts_with(prefix)
+                    .then(|| (ns.to_string(), name.to_string()))
+            });
+        let ok = listed.is_some();
+        *found.borrow_mut() = listed;
+        if ok { Ok(()) } else { Err("not yet".into()) }
+    });
+    found.into_inner().expect("found")
 }
 
 #[test]
