@@ -273,6 +273,7 @@ async fn cockpit(args: CockpitArgs) -> anyhow::Result<()> {
     let namespace = namespaces.single().map(str::to_string);
     let mut state = State::new(live, known, namespaces, readonly, keymap);
     state.readonly_contexts = cfg.readonly_contexts.clone();
+    state.shell_rules = cfg.shells.clone();
     for name in &args.forwards {
         anyhow::ensure!(
             cfg.forwards.iter().any(|b| &b.name == name),

@@ -190,7 +190,7 @@ fn a_shell_on_a_production_pod_is_asked_for_runs_and_returns_to_the_same_table()
     );
     assert_eq!(
         entries[0]["kubectl"],
-        format!("kubectl --context prod -n {ns} exec -it {name} -- sh")
+        format!("kubectl --context prod -n {ns} exec -it {name} -- bash")
     );
     // Never what was typed.
     let raw = std::fs::read_to_string(&audit_log).unwrap();
@@ -239,4 +239,116 @@ fn the_pod_reader_is_told_exec_is_forbidden_and_readonly_offers_no_shell() {
     ro.send(&["?"]);
     let (help, _) = ro.wait_for("help", WAIT, |s| s.contains("show this help"));
     assert!(!help.contains("open a shell"), "{help}");
+    ro.send(&["Escape"]);
+    std::thread::sleep(Duration::from_millis(200));
+    ro.send(&[":"]);
+    ro.type_text(&format!("exec {name} -- hostname"));
+    ro.send(&["Enter"]);
+    ro.wait_for("exec refused under --readonly", WAIT, |s| {
+        s.contains("read-only: exec is disabled")
+    });
+}
+
+#[test]
+fn exec_runs_one_command_in_a_pane_with_its_exit_code_and_the_config_chooses_the_shell() {
+    let sim = Sim::start();
+    let audit_log = sim.home.path().join("audit.jsonl");
+    // The config's rule for prod names a shell the image lacks: `s` says so, not bash's story.
+    let config = sim.home.path().join(".config/kockpit");
+    std::fs::create_dir_all(&config).unwrap();
+    std::fs::write(
+        config.join("config.yaml"),
+        "shells:\n  - context: prod\n    commands: [\"zsh -l\"]\n",
+    )
+    .unwrap();
+    let ui = Tmux::start(
+        "exec-once",
+        sim.home.path(),
+        &sim.args(&format!(
+            "--context prod,stg --audit-log {}",
+            audit_log.display()
+        )),
+        160,
+        40,
+    );
+    let (ns, name) = pod(&sim, "prod", "keycloak-");
+    running(&sim, "prod", &ns, &name);
+    ui.wait_for("prod's pods", WAIT, |s| s.contains(&name));
+
+    // By name, on production: asked with a key, then the pane with the output and exit code.
+    ui.send(&[":"]);
+    ui.type_text(&format!("exec {name} -- sh -c 'hostname; exit 3'"));
+    ui.send(&["Enter"]);
+    ui.wait_for("the question", WAIT, |s| {
+        s.contains("Run a command in pod")
+            && s.contains("PRODUCTION")
+            && s.contains("runs: sh -c hostname; exit 3")
+    });
+    ui.send(&["y"]);
+    let (pane, _) = ui.wait_for("the pane with the output and exit code 3", WAIT, |s| {
+        s.contains("── exit code 3")
+    });
+    assert!(pane.contains(&format!("exec prod {ns}/{name}")), "{pane}");
+    assert!(
+        pane.lines().any(|l| l.contains(&name)
+            && l.trim_matches(|c: char| c == '│' || c.is_whitespace()) == name),
+        "{pane}"
+    );
+    ui.send(&["Escape"]);
+    ui.wait_for("the table again", WAIT, |s| !s.contains("── exit code"));
+    std::thread::sleep(Duration::from_millis(200));
+
+    // No such container: a sentence in the pane, nothing run.
+    ui.send(&[":"]);
+    ui.type_text(&format!("exec -n {ns} {name} -c nosuch -- env"));
+    ui.send(&["Enter"]);
+    ui.wait_for("the question", WAIT, |s| s.contains("Run a command in pod"));
+    ui.send(&["y"]);
+    ui.wait_for("the container sentence", WAIT, |s| {
+        s.contains("has no container nosuch")
+    });
+    ui.send(&["Escape"]);
+    std::thread::sleep(Duration::from_millis(200));
+
+    // A name kockpit does not see is said at once.
+    ui.send(&[":"]);
+    ui.type_text("exec ghost-0 -- env");
+    ui.send(&["Enter"]);
+    ui.wait_for("no such pod", WAIT, |s| {
+        s.contains(":exec: no pod ghost-0 in context prod")
+    });
+
+    // The shell key follows the config's rule for prod.
+    ui.type_text("/keycloak");
+    ui.send(&["Enter"]);
+    ui.wait_for("the filtered table", WAIT, |s| s.contains("[1] /keycloak"));
+    ui.send(&["s"]);
+    ui.wait_for("the question", WAIT, |s| s.contains("Open a shell in pod"));
+    ui.send(&["y"]);
+    ui.wait_for("no zsh in the image", WAIT, |s| {
+        s.contains("no shell in the image")
+    });
+
+    let entries = audit(&audit_log);
+    let execs: Vec<&serde_json::Value> = entries.iter().filter(|e| e["action"] == "exec").collect();
+    assert_eq!(execs.len(), 2, "{entries:?}");
+    assert_eq!(execs[0]["result"], "exit code 3");
+    assert_eq!(
+        execs[0]["kubectl"],
+        format!("kubectl --context prod -n {ns} exec {name} -- sh -c 'hostname; exit 3'")
+    );
+    assert!(
+        execs[1]["result"]
+            .as_str()
+            .unwrap()
+            .contains("no container nosuch")
+    );
+    let start = entries
+        .iter()
+        .find(|e| e["action"] == "exec start")
+        .unwrap();
+    assert_eq!(
+        start["kubectl"],
+        format!("kubectl --context prod -n {ns} exec -it {name} -- zsh -l")
+    );
 }

@@ -49,6 +49,7 @@ fn show(state: &mut State, title: &str, text: String) {
         title: title.into(),
         text: None,
         scroll: 0,
+        waiting: "fetching…",
         object: Some(ObjectRef {
             context: "prod".into(),
             kind: KindInfo::builtin("Secret").unwrap(),

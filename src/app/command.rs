@@ -31,6 +31,8 @@ pub enum Command {
     /// `:describe KIND/NAME [-n NS]`, `:yaml …`, `:edit …`: an object of any kind, by name.
     Object(crate::app::msg::Fetch, Vec<String>),
     Edit(Vec<String>),
+    /// `:exec [POD] [-n NS] [-c C] -- COMMAND…`: the text after `exec`, as typed (quotes matter).
+    Exec(String),
 }
 
 const WORDS: &[(&str, &[&str])] = &[
@@ -49,6 +51,7 @@ const WORDS: &[(&str, &[&str])] = &[
     ("describe", &["describe", "desc"]),
     ("yaml", &["yaml"]),
     ("edit", &["edit"]),
+    ("exec", &["exec"]),
 ];
 
 pub fn parse(input: &str) -> Result<Command, String> {
@@ -77,10 +80,14 @@ pub fn parse(input: &str) -> Result<Command, String> {
         Some("drain") => Ok(Command::Drain(rest)),
         Some("kinds") => Ok(Command::Kinds),
         Some("events") => Ok(Command::Events),
+        Some("exec") => Ok(Command::Exec(
+            input.trim_start()[head.len()..].trim().to_string(),
+        )),
         _ if rest.is_empty() && is_type_word(head) => Ok(Command::Resource(head.to_string())),
         Some("describe") => Ok(Command::Object(crate::app::msg::Fetch::Describe, rest)),
         Some("yaml") => Ok(Command::Object(crate::app::msg::Fetch::Yaml, rest)),
         Some("edit") => Ok(Command::Edit(rest)),
+
         _ => Err(format!(
             "unknown command :{head} (try :pods, :svc, :kinds, :events, :ctx, :ns, :logs, :pf, :q)"
         )),
@@ -175,6 +182,11 @@ mod tests {
         assert_eq!(parse("po"), Ok(Command::Pods));
         assert_eq!(parse("deploy"), Ok(Command::Deployments));
         assert_eq!(parse("ev"), Ok(Command::Events));
+        assert_eq!(
+            parse("  exec web-1 -- sh -c 'exit 3' "),
+            Ok(Command::Exec("web-1 -- sh -c 'exit 3'".into()))
+        );
+        assert_eq!(parse("exec"), Ok(Command::Exec(String::new())));
         assert_eq!(parse("event"), Ok(Command::Events));
         assert_eq!(parse("events"), Ok(Command::Events));
         assert_eq!(parse("ctx stg"), Ok(Command::Context(Some("stg".into()))));

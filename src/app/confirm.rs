@@ -124,7 +124,7 @@ pub fn on_confirm_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
 fn start(state: &mut State, mutation: Mutation) -> Vec<Cmd> {
     if let Mutation::Shell(request) = mutation {
         state.notice = None;
-        return vec![Cmd::Shell(request)];
+        return super::shell::run(state, *request);
     }
     if let Mutation::Edit { id, .. } = &mutation {
         return vec![Cmd::EditAnswer {

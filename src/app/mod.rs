@@ -7,6 +7,7 @@ pub mod containers;
 pub mod drill;
 pub mod edit;
 pub mod events;
+pub mod exec_command;
 pub mod filter;
 pub mod forward_dialog;
 pub mod forwards;

@@ -156,6 +156,7 @@ fn submit(state: &mut State, prompt: Prompt) -> Vec<Cmd> {
             Ok(Command::Logs(args)) => super::logs::open_from_command(state, &args),
             Ok(Command::Object(what, args)) => super::edit::from_command(state, Some(what), &args),
             Ok(Command::Edit(args)) => super::edit::from_command(state, None, &args),
+            Ok(Command::Exec(text)) => super::exec_command::from_command(state, &text),
             Ok(Command::Drain(nodes)) => {
                 super::wizard::open_drain(state, nodes);
                 vec![]

@@ -59,6 +59,7 @@ mod tests {
             title: "YAML secret default/db (prod)".into(),
             text: Some("data:\n  password: ••••• (7 bytes)\n".into()),
             scroll: 0,
+            waiting: "fetching…",
             object: Some(ObjectRef {
                 context: "prod".into(),
                 kind: KindInfo::builtin(kind).unwrap(),

@@ -1,6 +1,9 @@
 //! The shell key (`s`): which container of which pod, whether it may run (`--readonly` and
 //! read-only contexts offer no exec), a confirmation on production (a key, not the typed name),
-//! and the where-line said before the terminal is handed over. Pure.
+//! and the where-line said before the terminal is handed over; which shells to try, from the
+//! config file's rules. Pure.
+
+use serde::Deserialize;
 
 use crate::cluster::rows::PodRow;
 
@@ -9,7 +12,56 @@ use super::mutation::{Mutation, production, refusal};
 use super::state::{Level, Screen, State};
 use super::table::{self, RowRef};
 
-/// A shell to open: the pod, and its container when the pod has several (None: its only one).
+/// The shells tried when the config file says nothing: what most images have.
+pub const DEFAULT_SHELLS: &[&str] = &["bash", "sh"];
+
+/// `shells:` entry of the config file: the commands tried, in order, for a shell in a context
+/// and/or namespace (`{context: prod, namespace: legacy, commands: ["ash", "sh"]}`). Each
+/// command is split on whitespace (`bash -l`). The most specific matching rule wins.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ShellRule {
+    #[serde(default)]
+    pub context: Option<String>,
+    #[serde(default)]
+    pub namespace: Option<String>,
+    pub commands: Vec<String>,
+}
+
+/// The shells to try in `context`/`namespace`: the rule naming both, else the one naming the
+/// context, else the one naming the namespace, else one naming neither, else bash then sh.
+pub fn shells_for(rules: &[ShellRule], context: &str, namespace: &str) -> Vec<Vec<String>> {
+    let fits = |want: &Option<String>, have: &str| want.as_deref().is_none_or(|w| w == have);
+    let specificity =
+        |r: &ShellRule| 2 * usize::from(r.context.is_some()) + usize::from(r.namespace.is_some());
+    let chosen = rules
+        .iter()
+        .filter(|r| fits(&r.context, context) && fits(&r.namespace, namespace))
+        .filter(|r| r.commands.iter().any(|c| !c.trim().is_empty()))
+        // `max_by_key` keeps the last of equals: reverse so the first written wins.
+        .rev()
+        .max_by_key(|r| specificity(r));
+    let commands: Vec<&str> = match chosen {
+        Some(r) => r.commands.iter().map(String::as_str).collect(),
+        None => DEFAULT_SHELLS.to_vec(),
+    };
+    commands
+        .into_iter()
+        .map(|c| c.split_whitespace().map(str::to_string).collect::<Vec<_>>())
+        .filter(|c| !c.is_empty())
+        .collect()
+}
+
+/// What runs in the container: an interactive shell with the terminal (the first of these
+/// commands the image has), or one command whose output fills a pane (`:exec`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Run {
+    Shell(Vec<Vec<String>>),
+    Once(Vec<String>),
+}
+
+/// A shell (or one command) to run: the pod, and its container when the pod has several
+/// (None: its only or default one).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ShellRequest {
     pub context: String,
@@ -18,10 +70,12 @@ pub struct ShellRequest {
     pub container: Option<String>,
     /// The context is marked production (the where-line says so).
     pub production: bool,
+    pub run: Run,
 }
 
 impl ShellRequest {
-    /// `kubectl --context C -n NS exec -it POD [-c C] -- sh`, for the question and the audit log.
+    /// `kubectl --context C -n NS exec -it POD [-c C] -- bash` (the first shell tried), or
+    /// `kubectl … exec POD -- CMD…` for one command: for the question and the audit log.
     pub fn kubectl(&self) -> String {
         let sh = crate::recovery::plan::sh;
         let container = self
@@ -29,11 +83,34 @@ impl ShellRequest {
             .as_deref()
             .map(|c| format!(" -c {}", sh(c)))
             .unwrap_or_default();
+        let (flags, command) = match &self.run {
+            Run::Shell(shells) => ("-it ", shells.first().cloned().unwrap_or_default()),
+            Run::Once(command) => ("", command.clone()),
+        };
+        let command: Vec<String> = command.iter().map(|w| sh(w)).collect();
         format!(
-            "kubectl --context {} -n {} exec -it {}{container} -- sh",
+            "kubectl --context {} -n {} exec {flags}{}{container} -- {}",
             sh(&self.context),
             sh(&self.namespace),
-            sh(&self.pod)
+            sh(&self.pod),
+            command.join(" ")
+        )
+    }
+
+    /// The pane's title for one command: where it runs and what.
+    pub fn pane_title(&self) -> String {
+        let container = self
+            .container
+            .as_deref()
+            .map(|c| format!(" [{c}]"))
+            .unwrap_or_default();
+        let command = match &self.run {
+            Run::Once(c) => c.join(" "),
+            Run::Shell(_) => "shell".into(),
+        };
+        format!(
+            "exec {} {}/{}{container} — {command}",
+            self.context, self.namespace, self.pod
         )
     }
 
@@ -52,8 +129,9 @@ impl ShellRequest {
 
     /// The terminal's title while the shell runs.
     pub fn title(&self, container: &str) -> String {
+        let banner = if self.production { " PRODUCTION" } else { "" };
         format!(
-            "shell {} {}/{} [{container}]",
+            "shell {}{banner} {}/{} [{container}]",
             self.context, self.namespace, self.pod
         )
     }
@@ -123,35 +201,70 @@ pub fn on_shell_key(state: &mut State) -> Vec<Cmd> {
     }
     let request = ShellRequest {
         production: production(state, &context),
-        context,
         namespace: pod.namespace.clone(),
         pod: pod.name.clone(),
         container,
+        run: Run::Shell(shells_for(&state.shell_rules, &context, &pod.namespace)),
+        context,
     };
-    if request.production {
-        let which = request
-            .container
-            .as_deref()
-            .map(|c| format!(" (container {c})"))
-            .unwrap_or_default();
-        let title = format!(
-            "Open a shell in pod {}/{}{which} on {} — PRODUCTION",
-            request.namespace, request.pod, request.context
-        );
-        let details = vec![
-            "an interactive shell in the container: what you type runs there".into(),
-            "its start and end are written to the audit log (never what you type)".into(),
-        ];
-        let name = request.pod.clone();
-        super::confirm::ask(
-            state,
-            title,
-            details,
-            vec![],
-            Mutation::Shell(Box::new(request)),
-            &name,
-        );
-        return vec![];
+    ask_or_run(state, request)
+}
+
+/// On production, the question (a key, not the typed name); elsewhere the request runs.
+pub fn ask_or_run(state: &mut State, request: ShellRequest) -> Vec<Cmd> {
+    if !request.production {
+        return run(state, request);
+    }
+    let which = request
+        .container
+        .as_deref()
+        .map(|c| format!(" (container {c})"))
+        .unwrap_or_default();
+    let (title, details) = match &request.run {
+        Run::Shell(_) => (
+            format!(
+                "Open a shell in pod {}/{}{which} on {} — PRODUCTION",
+                request.namespace, request.pod, request.context
+            ),
+            vec![
+                "an interactive shell in the container: what you type runs there".into(),
+                "its start and end are written to the audit log (never what you type)".into(),
+            ],
+        ),
+        Run::Once(command) => (
+            format!(
+                "Run a command in pod {}/{}{which} on {} — PRODUCTION",
+                request.namespace, request.pod, request.context
+            ),
+            vec![
+                format!("runs: {}", command.join(" ")),
+                "the command and its exit code are written to the audit log".into(),
+            ],
+        ),
+    };
+    let name = request.pod.clone();
+    super::confirm::ask(
+        state,
+        title,
+        details,
+        vec![],
+        Mutation::Shell(Box::new(request)),
+        &name,
+    );
+    vec![]
+}
+
+/// The request leaves for its executor; one command gets its pane (filled when it ends).
+pub fn run(state: &mut State, request: ShellRequest) -> Vec<Cmd> {
+    if let Run::Once(_) = request.run {
+        state.overlay = Some(super::state::Overlay {
+            title: request.pane_title(),
+            text: None,
+            scroll: 0,
+            waiting: "running…",
+            object: None,
+        });
+        state.dirty = true;
     }
     vec![Cmd::Shell(Box::new(request))]
 }
@@ -167,6 +280,7 @@ mod tests {
             pod: "web-1".into(),
             container: container.map(str::to_string),
             production,
+            run: Run::Shell(shells_for(&[], "prod", "default")),
         }
     }
 
@@ -174,11 +288,11 @@ mod tests {
     fn the_kubectl_equivalent_names_the_container_when_chosen() {
         assert_eq!(
             request(false, None).kubectl(),
-            "kubectl --context prod -n default exec -it web-1 -- sh"
+            "kubectl --context prod -n default exec -it web-1 -- bash"
         );
         assert_eq!(
             request(false, Some("side car")).kubectl(),
-            "kubectl --context prod -n default exec -it web-1 -c 'side car' -- sh"
+            "kubectl --context prod -n default exec -it web-1 -c 'side car' -- bash"
         );
     }
 
@@ -190,5 +304,74 @@ mod tests {
             "{line}"
         );
         assert!(!request(false, None).where_line("c").contains("PRODUCTION"));
+    }
+
+    #[test]
+    fn one_command_is_quoted_as_kubectl_takes_it_and_titles_its_pane() {
+        let mut r = request(false, Some("app"));
+        r.run = Run::Once(vec!["sh".into(), "-c".into(), "exit 3".into()]);
+        assert_eq!(
+            r.kubectl(),
+            "kubectl --context prod -n default exec web-1 -c app -- sh -c 'exit 3'"
+        );
+        assert_eq!(
+            r.pane_title(),
+            "exec prod default/web-1 [app] — sh -c exit 3"
+        );
+    }
+
+    #[test]
+    fn the_terminal_title_carries_the_production_banner() {
+        assert_eq!(
+            request(true, None).title("nginx"),
+            "shell prod PRODUCTION default/web-1 [nginx]"
+        );
+        assert_eq!(
+            request(false, None).title("c"),
+            "shell prod default/web-1 [c]"
+        );
+    }
+
+    fn rule(context: Option<&str>, namespace: Option<&str>, commands: &[&str]) -> ShellRule {
+        ShellRule {
+            context: context.map(str::to_string),
+            namespace: namespace.map(str::to_string),
+            commands: commands.iter().map(|c| c.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn the_most_specific_shell_rule_wins_and_bash_then_sh_is_the_default() {
+        let words = |v: &[&[&str]]| -> Vec<Vec<String>> {
+            v.iter()
+                .map(|c| c.iter().map(|w| w.to_string()).collect())
+                .collect()
+        };
+        assert_eq!(shells_for(&[], "prod", "x"), words(&[&["bash"], &["sh"]]));
+        let rules = [
+            rule(None, None, &["zsh", "sh"]),
+            rule(None, Some("legacy"), &["ash"]),
+            rule(Some("prod"), None, &["bash -l"]),
+            rule(Some("prod"), Some("legacy"), &["/busybox/sh"]),
+            rule(Some("stg"), None, &["  "]),
+        ];
+        assert_eq!(
+            shells_for(&rules, "dev", "web"),
+            words(&[&["zsh"], &["sh"]])
+        );
+        assert_eq!(shells_for(&rules, "dev", "legacy"), words(&[&["ash"]]));
+        assert_eq!(shells_for(&rules, "prod", "web"), words(&[&["bash", "-l"]]));
+        assert_eq!(
+            shells_for(&rules, "prod", "legacy"),
+            words(&[&["/busybox/sh"]])
+        );
+        // A rule with no command is ignored rather than leaving nothing to try.
+        assert_eq!(
+            shells_for(&rules, "stg", "web"),
+            words(&[&["zsh"], &["sh"]])
+        );
+        // Of two equally specific rules, the first written wins.
+        let twice = [rule(None, None, &["a"]), rule(None, None, &["b"])];
+        assert_eq!(shells_for(&twice, "c", "n"), words(&[&["a"]]));
     }
 }

@@ -284,6 +284,8 @@ pub struct Overlay {
     /// None while the object is being fetched.
     pub text: Option<String>,
     pub scroll: u16,
+    /// Shown while `text` is None ("fetching…", "running…").
+    pub waiting: &'static str,
     /// The object shown (describe / YAML), for the keys that act on it (reveal).
     pub object: Option<super::edit::ObjectRef>,
 }
@@ -339,6 +341,8 @@ pub struct State {
     pub results: Option<Results>,
     /// Contexts the config file marks read-only: no mutation reaches them.
     pub readonly_contexts: Vec<String>,
+    /// The config file's `shells:` rules (which shell `s` tries where).
+    pub shell_rules: Vec<super::shell::ShellRule>,
     /// Show the wide (`-o wide`) columns of generic kinds.
     pub wide: bool,
     /// Generic kinds being watched, per (context, identity Kind), with when each was last shown.
@@ -390,6 +394,7 @@ impl State {
             confirm: None,
             results: None,
             readonly_contexts: Vec::new(),
+            shell_rules: Vec::new(),
             wide: false,
             kind_watches: BTreeMap::new(),
             events: Default::default(),

@@ -161,6 +161,7 @@ pub fn open_overlay(state: &mut State, what: Fetch, object: ObjectRef) -> Vec<Cm
         title: title.clone(),
         text: None,
         scroll: 0,
+        waiting: "fetching…",
         object: Some(object.clone()),
     });
     vec![Cmd::Fetch {

@@ -6,6 +6,7 @@ pub mod drain;
 mod edit;
 mod edit_file;
 mod events;
+mod exec_once;
 mod forwards;
 mod logs;
 mod mutations;

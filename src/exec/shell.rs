@@ -241,7 +241,7 @@ pub fn pick_container(pod: &Pod, asked: Option<&str>) -> Result<String, String> 
         (None, [only]) => only,
         (None, _) => default.ok_or_else(|| {
             format!(
-                "pod {name} has {} containers ({}): pick one in its containers view",
+                "pod {name} has {} containers ({}): pick one (its containers view, or -c NAME)",
                 names.len(),
                 names.join(", ")
             )
@@ -288,6 +288,11 @@ pub fn pick_container(pod: &Pod, asked: Option<&str>) -> Result<String, String> 
 /// the end audited (where and how it ended, never what was typed), the outcome reported.
 pub fn start(exec: &mut super::Executors, request: crate::app::shell::ShellRequest) {
     use crate::app::msg::Msg;
+    use crate::app::shell::Run;
+    let shells = match &request.run {
+        Run::Shell(shells) => shells.clone(),
+        Run::Once(_) => return super::exec_once::start(exec, request),
+    };
     use crate::recovery::audit::{self, AuditEntry};
     let results = exec.results.clone();
     let shown = format!("{}/{}", request.namespace, request.pod);
@@ -331,7 +336,6 @@ pub fn start(exec: &mut super::Executors, request: crate::app::shell::ShellReque
                 pod: request.pod.clone(),
                 container: container.clone(),
             };
-            let shells = vec![vec!["bash".to_string()], vec!["sh".to_string()]];
             let end = interactive(
                 &lender,
                 client,

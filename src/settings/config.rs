@@ -19,6 +19,8 @@ pub struct Config {
     pub log_buffer_lines: usize,
     /// Events the events view keeps per context; the least recently seen are dropped.
     pub events_per_context: usize,
+    /// Which shells `s` tries, per context and/or namespace (default: bash, then sh).
+    pub shells: Vec<crate::app::shell::ShellRule>,
 }
 
 /// `forwards:` entry: `{name: kubeapps, context: prod, namespace: kubeapps, target: svc/kubeapps, ports: "8080:80"}`.
@@ -100,6 +102,7 @@ impl Default for Config {
             forwards: Vec::new(),
             log_buffer_lines: crate::app::logs::DEFAULT_BUFFER_LINES,
             events_per_context: crate::app::events::DEFAULT_PER_CONTEXT,
+            shells: Vec::new(),
         }
     }
 }
@@ -173,5 +176,21 @@ mod tests {
             parse("forwards:\n  - name: x\n    context: prod\n    target: job/x\n    ports: 80\n")
                 .unwrap_err();
         assert!(e.contains("only pod") && e.contains('4'), "{e}");
+    }
+
+    #[test]
+    fn shell_rules_parse_and_a_misspelt_field_names_its_line() {
+        let c = parse(
+            "shells:\n  - commands: [bash, sh]\n  - context: prod\n    namespace: legacy\n    commands: [\"/bin/ash\"]\n",
+        )
+        .unwrap();
+        assert_eq!(c.shells.len(), 2);
+        assert_eq!(c.shells[1].context.as_deref(), Some("prod"));
+        assert_eq!(
+            crate::app::shell::shells_for(&c.shells, "prod", "legacy"),
+            [vec!["/bin/ash".to_string()]]
+        );
+        let e = parse("shells:\n  - context: prod\n    command: [sh]\n").unwrap_err();
+        assert!(e.contains("command") && e.contains('3'), "{e}");
     }
 }

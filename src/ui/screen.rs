@@ -51,7 +51,7 @@ pub fn draw(f: &mut Frame, state: &State, theme: &Theme) {
     draw_notice(f, notice, state, theme);
     draw_bottom(f, bottom, state, theme);
     if let Some(o) = &state.overlay {
-        let text = o.text.as_deref().unwrap_or("fetching…");
+        let text = o.text.as_deref().unwrap_or(o.waiting);
         draw_text_overlay(f, main, &o.title, text, o.scroll, theme);
     }
     if state.help {
