@@ -120,6 +120,23 @@ fn a_shell_on_a_production_pod_is_asked_for_runs_and_returns_to_the_same_table()
     ui.wait_for("the where-line and a prompt", WAIT, |s| {
         s.contains(&where_line) && s.lines().any(|l| l.trim_end().ends_with('#'))
     });
+    // The terminal's title says where the shell is, production included.
+    let title = Command::new("tmux")
+        .args([
+            "-L",
+            &ui.socket,
+            "display-message",
+            "-p",
+            "-t",
+            "main",
+            "#{pane_title}",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&title.stdout).trim(),
+        format!("shell prod PRODUCTION {ns}/{name} [keycloak]")
+    );
     ui.type_text("hostname");
     ui.send(&["Enter"]);
     ui.wait_for("the pod's name from hostname", WAIT, |s| {

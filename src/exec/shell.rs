@@ -48,8 +48,13 @@ pub async fn interactive(
         let mut opened = Some(first);
         {
             let mut out = std::io::stdout();
+            // Names came from the cluster: nothing in them may reach the terminal as a sequence.
+            let (banner, title) = (
+                crate::sanitize::clean(&banner),
+                crate::sanitize::clean(&title),
+            );
             let _ = write!(out, "\r\n{banner}\r\n");
-            let _ = crossterm::execute!(out, crossterm::terminal::SetTitle(title));
+            let _ = crossterm::execute!(out, crossterm::terminal::SetTitle(&title));
             let _ = out.flush();
         }
         let mut last = Err("no shell to try".to_string());
