@@ -44,6 +44,10 @@ impl Selectors {
     pub fn matches(&self, o: &Object) -> bool {
         self.labels.matches(o) && self.fields.matches(o)
     }
+
+    pub fn is_empty(&self) -> bool {
+        self.labels.is_empty() && self.fields.is_empty()
+    }
 }
 
 fn list_kind(rt: &ResourceType) -> String {
@@ -90,18 +94,24 @@ pub fn list(
         .filter(|l| *l > 0)
         .map(|l| l as usize);
     let after = q.get("continue").map(decode_continue).transpose()?;
-    let (objects, rv) = cluster
-        .store
-        .list(t.rt, t.namespace.as_deref(), after.as_ref());
+    // As kube-apiserver: `remainingItemCount` only for a list without selectors (then it is
+    // exact); with one, the page ends at the first match past the limit.
+    let count_rest = sel.is_empty();
     let mut matched: Vec<Arc<Object>> = Vec::new();
     let mut remaining = 0usize;
-    for o in objects.into_iter().filter(|o| sel.matches(o)) {
-        if limit.is_some_and(|l| matched.len() >= l) {
-            remaining += 1;
-        } else {
-            matched.push(o);
-        }
-    }
+    let rv = cluster
+        .store
+        .scan(t.rt, t.namespace.as_deref(), after.as_ref(), |o| {
+            if !sel.matches(o) {
+                return true;
+            }
+            if limit.is_some_and(|l| matched.len() >= l) {
+                remaining += 1;
+                return count_rest;
+            }
+            matched.push(o.clone());
+            true
+        });
     let token = (remaining > 0).then(|| encode_continue(matched.last().expect("limit > 0")));
     let include = IncludeObject::parse(q.get("includeObject"));
     let body = match repr {
@@ -116,7 +126,9 @@ pub fn list(
             let mut meta = json!({"resourceVersion": rv.to_string()});
             if let Some(c) = &token {
                 meta["continue"] = json!(c);
-                meta["remainingItemCount"] = json!(remaining);
+                if count_rest {
+                    meta["remainingItemCount"] = json!(remaining);
+                }
             }
             json!({"kind": "PartialObjectMetadataList", "apiVersion": "meta.k8s.io/v1", "metadata": meta, "items": items}).to_string()
         }
@@ -131,9 +143,10 @@ pub fn list(
                 t.rt.api_version()
             ));
             if let Some(c) = &token {
-                out.push_str(&format!(
-                    ",\"continue\":\"{c}\",\"remainingItemCount\":{remaining}"
-                ));
+                out.push_str(&format!(",\"continue\":\"{c}\""));
+                if count_rest {
+                    out.push_str(&format!(",\"remainingItemCount\":{remaining}"));
+                }
             }
             out.push_str("},\"items\":[");
             for (i, o) in matched.iter().enumerate() {

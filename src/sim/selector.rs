@@ -38,6 +38,10 @@ impl Labels for Object {
 }
 
 impl FieldSelector {
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
     pub fn parse(s: &str, allowed: impl Fn(&str) -> bool) -> Result<Self, String> {
         let mut reqs = Vec::new();
         for part in split_top_level(s) {

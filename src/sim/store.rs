@@ -156,9 +156,27 @@ impl Store {
         ns: Option<&str>,
         after: Option<&Key>,
     ) -> (Vec<Arc<Object>>, u64) {
+        let mut out = Vec::new();
+        let rv = self.scan(rt, ns, after, |o| {
+            out.push(o.clone());
+            true
+        });
+        (out, rv)
+    }
+
+    /// Visits objects of one type in (namespace, name) order after `after`, under the lock,
+    /// while `visit` returns true; returns the store's resourceVersion. A page of a large list
+    /// touches what it returns, not a copy of everything after it.
+    pub fn scan(
+        &self,
+        rt: &ResourceType,
+        ns: Option<&str>,
+        after: Option<&Key>,
+        mut visit: impl FnMut(&Arc<Object>) -> bool,
+    ) -> u64 {
         let inner = self.lock();
         let Some(coll) = inner.collections.get(collection_key(rt)) else {
-            return (Vec::new(), inner.rv);
+            return inner.rv;
         };
         let iter: Box<dyn Iterator<Item = &Arc<Object>>> = match (ns, after) {
             (_, Some(k)) => Box::new(
@@ -171,15 +189,26 @@ impl Store {
             ),
             (None, None) => Box::new(coll.values()),
         };
-        let out = match ns {
-            Some(ns) => iter
-                .skip_while(|o| o.namespace.as_str() < ns)
-                .take_while(|o| o.namespace == ns)
-                .cloned()
-                .collect(),
-            None => iter.cloned().collect(),
-        };
-        (out, inner.rv)
+        match ns {
+            Some(ns) => {
+                for o in iter
+                    .skip_while(|o| o.namespace.as_str() < ns)
+                    .take_while(|o| o.namespace == ns)
+                {
+                    if !visit(o) {
+                        break;
+                    }
+                }
+            }
+            None => {
+                for o in iter {
+                    if !visit(o) {
+                        break;
+                    }
+                }
+            }
+        }
+        inner.rv
     }
 
     pub fn count(&self, rt: &ResourceType) -> usize {
