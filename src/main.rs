@@ -206,8 +206,8 @@ fn run_cli(cli: Cli) -> anyhow::Result<()> {
                 timeline: !calm,
                 ..Default::default()
             })
-                .await
-                .context("starting the simulated clusters")?;
+            .await
+            .context("starting the simulated clusters")?;
             let mut args = cli.cockpit.clone();
             args.kubeconfig = Some(sim.kubeconfig_path.clone());
             if args.context.is_empty() {

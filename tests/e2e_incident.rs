@@ -12,7 +12,9 @@ use tmux::{BIN, Tmux, rows};
 
 /// The prod line of the health strip.
 fn prod_health(screen: &str) -> Option<&str> {
-    screen.lines().find(|l| l.starts_with("prod ") && l.contains("API ok"))
+    screen
+        .lines()
+        .find(|l| l.starts_with("prod ") && l.contains("API ok"))
 }
 
 #[test]
@@ -45,16 +47,20 @@ fn demo_plays_the_incident_and_its_hint_opens_the_drain_wizard_on_keycloaks_node
     t.send(&[":"]);
     t.type_text(command);
     t.send(&["Enter"]);
-    let (wizard, _) = t.wait_for("the drain wizard on the node", Duration::from_secs(20), |s| {
-        s.contains(&format!("Drain {node} (prod)"))
-    });
+    let (wizard, _) = t.wait_for(
+        "the drain wizard on the node",
+        Duration::from_secs(20),
+        |s| s.contains(&format!("Drain {node} (prod)")),
+    );
     let keycloak = rows(&wizard)
         .into_iter()
         .find(|r| r.iter().any(|c| c.starts_with("keycloak-")))
         .unwrap_or_else(|| panic!("no keycloak row in the wizard:\n{wizard}"));
     let line = keycloak.join(" ");
     assert!(
-        line.contains("blocked: PodDisruptionBudget keycloak (minAvailable 1) allows 0 disruptions"),
+        line.contains(
+            "blocked: PodDisruptionBudget keycloak (minAvailable 1) allows 0 disruptions"
+        ),
         "{line}\n{wizard}"
     );
     assert!(wizard.contains("blocked 1"), "{wizard}");

@@ -19,7 +19,8 @@ const GOES_NOT_READY: &str = "ip-172-20-41-155.ap-northeast-2.compute.internal";
 /// stuck rollout shows in seconds (the timeline itself is the default's).
 async fn incident() -> Harness {
     let home = tempfile::tempdir().expect("tempdir");
-    let text = scenario::DEFAULT.replace("progressDeadlineSeconds: 30", "progressDeadlineSeconds: 8");
+    let text =
+        scenario::DEFAULT.replace("progressDeadlineSeconds: 30", "progressDeadlineSeconds: 8");
     assert_ne!(text, scenario::DEFAULT, "kubeapps has a progress deadline");
     let sim = Simulator::start(SimOptions {
         scenario: Some(text),
@@ -96,19 +97,23 @@ async fn the_incident_stalls_a_drain_on_keycloaks_budget_strands_pods_and_sticks
 
     // A new node joins; the oldest is cordoned and everything but keycloak and its
     // DaemonSet pod leaves it.
-    eventually("the new node Ready and the oldest cordoned", WAIT, || async {
-        let nodes = h.ok("prod", &["get", "nodes", "--no-headers"]).await;
-        let status = |n: &str| {
-            nodes
-                .lines()
-                .find(|l| l.starts_with(n))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .map(str::to_string)
-        };
-        (status(JOINS).as_deref() == Some("Ready")
-            && status(OLDEST).as_deref() == Some("Ready,SchedulingDisabled"))
-        .then_some(())
-    })
+    eventually(
+        "the new node Ready and the oldest cordoned",
+        WAIT,
+        || async {
+            let nodes = h.ok("prod", &["get", "nodes", "--no-headers"]).await;
+            let status = |n: &str| {
+                nodes
+                    .lines()
+                    .find(|l| l.starts_with(n))
+                    .and_then(|l| l.split_whitespace().nth(1))
+                    .map(str::to_string)
+            };
+            (status(JOINS).as_deref() == Some("Ready")
+                && status(OLDEST).as_deref() == Some("Ready,SchedulingDisabled"))
+            .then_some(())
+        },
+    )
     .await;
     let left = eventually("the drain evicts all it may", WAIT, || async {
         let on: Vec<String> = pods(&h)
@@ -120,7 +125,7 @@ async fn the_incident_stalls_a_drain_on_keycloaks_budget_strands_pods_and_sticks
         (on == [keycloak.clone()]).then_some(on)
     })
     .await;
-    assert_eq!(left, [keycloak.clone()]);
+    assert_eq!(left, std::slice::from_ref(&keycloak));
 
     // The drainer recorded the refusal as an Event on keycloak's pod, and keeps retrying.
     let event = eventually("an EvictionBlocked event retried", WAIT, || async {
@@ -146,7 +151,9 @@ async fn the_incident_stalls_a_drain_on_keycloaks_budget_strands_pods_and_sticks
     assert!(event.starts_with("Warning "), "{event}");
     assert!(
         event.contains("Cannot evict pod as it would violate the pod's disruption budget.")
-            && event.contains("The disruption budget keycloak needs 1 healthy pods and has 1 currently"),
+            && event.contains(
+                "The disruption budget keycloak needs 1 healthy pods and has 1 currently"
+            ),
         "{event}"
     );
 
@@ -166,8 +173,9 @@ async fn the_incident_stalls_a_drain_on_keycloaks_budget_strands_pods_and_sticks
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());
     assert!(
-        stderr.contains(&format!("error when evicting pods/\"{keycloak}\" -n \"default\""))
-            && stderr.contains("Cannot evict pod as it would violate the pod's disruption budget"),
+        stderr.contains(&format!(
+            "error when evicting pods/\"{keycloak}\" -n \"default\""
+        )) && stderr.contains("Cannot evict pod as it would violate the pod's disruption budget"),
         "{stderr}"
     );
 
@@ -175,9 +183,9 @@ async fn the_incident_stalls_a_drain_on_keycloaks_budget_strands_pods_and_sticks
     // deleted and, their kubelet gone, stay Terminating.
     let stranded = eventually("pods Terminating on the NotReady node", WAIT, || async {
         let nodes = h.ok("prod", &["get", "nodes", "--no-headers"]).await;
-        let not_ready = nodes
-            .lines()
-            .any(|l| l.starts_with(GOES_NOT_READY) && l.split_whitespace().nth(1) == Some("NotReady"));
+        let not_ready = nodes.lines().any(|l| {
+            l.starts_with(GOES_NOT_READY) && l.split_whitespace().nth(1) == Some("NotReady")
+        });
         let terminating: Vec<String> = pods(&h)
             .await
             .into_iter()

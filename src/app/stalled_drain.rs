@@ -168,8 +168,14 @@ mod tests {
         let mut c = ctx();
         add(&mut c.nodes, node("old", true));
         add(&mut c.nodes, node("new", false));
-        add(&mut c.pods, pod("keycloak-1", "old", "keycloak", "ReplicaSet"));
-        add(&mut c.pods, pod("kube-router-1", "old", "kube-router", "DaemonSet"));
+        add(
+            &mut c.pods,
+            pod("keycloak-1", "old", "keycloak", "ReplicaSet"),
+        );
+        add(
+            &mut c.pods,
+            pod("kube-router-1", "old", "kube-router", "DaemonSet"),
+        );
         add(&mut c.pods, pod("web-1", "new", "keycloak", "ReplicaSet"));
         add(&mut c.pdbs, budget("keycloak", "keycloak", 0));
         let s = stalled_drains(&c, Timestamp::now());
@@ -194,7 +200,10 @@ mod tests {
     fn a_cordoned_node_with_only_daemonset_or_evictable_pods_is_not_stalled() {
         let mut c = ctx();
         add(&mut c.nodes, node("old", true));
-        add(&mut c.pods, pod("kube-router-1", "old", "kube-router", "DaemonSet"));
+        add(
+            &mut c.pods,
+            pod("kube-router-1", "old", "kube-router", "DaemonSet"),
+        );
         add(&mut c.pods, pod("web-1", "old", "web", "ReplicaSet"));
         add(&mut c.pdbs, budget("keycloak", "keycloak", 0));
         assert!(stalled_drains(&c, Timestamp::now()).is_empty());
@@ -204,7 +213,10 @@ mod tests {
     fn a_budget_that_allows_a_disruption_does_not_stall_the_drain() {
         let mut c = ctx();
         add(&mut c.nodes, node("old", true));
-        add(&mut c.pods, pod("keycloak-1", "old", "keycloak", "ReplicaSet"));
+        add(
+            &mut c.pods,
+            pod("keycloak-1", "old", "keycloak", "ReplicaSet"),
+        );
         add(&mut c.pdbs, budget("keycloak", "keycloak", 1));
         assert!(stalled_drains(&c, Timestamp::now()).is_empty());
     }
@@ -213,7 +225,10 @@ mod tests {
     fn uncordoned_nodes_are_never_stalled_drains() {
         let mut c = ctx();
         add(&mut c.nodes, node("n", false));
-        add(&mut c.pods, pod("keycloak-1", "n", "keycloak", "ReplicaSet"));
+        add(
+            &mut c.pods,
+            pod("keycloak-1", "n", "keycloak", "ReplicaSet"),
+        );
         add(&mut c.pdbs, budget("keycloak", "keycloak", 0));
         assert!(stalled_drains(&c, Timestamp::now()).is_empty());
         assert_eq!(hint("prod", &[], Some("r")), None);

@@ -208,8 +208,12 @@ pub fn node_object(n: &NodeSpec, index: usize) -> Value {
     let mut node = node_object_now(n, index);
     if let Some(secs) = n.age.as_deref().and_then(|a| parse_age(a).ok()) {
         let created = jiff::Timestamp::now() - jiff::SignedDuration::from_secs_f64(secs);
-        node["metadata"]["creationTimestamp"] =
-            json!(created.round(jiff::Unit::Second).unwrap_or(created).to_string());
+        node["metadata"]["creationTimestamp"] = json!(
+            created
+                .round(jiff::Unit::Second)
+                .unwrap_or(created)
+                .to_string()
+        );
     }
     node
 }

@@ -177,16 +177,18 @@ pub fn rollout(cluster: &Cluster, r: &RolloutSpec) {
     let Some((ns, name)) = r.deployment.split_once('/') else {
         return;
     };
-    let _ = cluster.store.update(rt("apps", "deployments"), ns, name, |d| {
-        let tpl = &mut d["spec"]["template"];
-        if let Some(image) = &r.image {
-            tpl["spec"]["containers"][0]["image"] = json!(image);
-        }
-        if let Some(secs) = r.crash_after_seconds {
-            tpl["metadata"]["annotations"][CRASH_AFTER] = json!(secs.to_string());
-        }
-        Ok(true)
-    });
+    let _ = cluster
+        .store
+        .update(rt("apps", "deployments"), ns, name, |d| {
+            let tpl = &mut d["spec"]["template"];
+            if let Some(image) = &r.image {
+                tpl["spec"]["containers"][0]["image"] = json!(image);
+            }
+            if let Some(secs) = r.crash_after_seconds {
+                tpl["metadata"]["annotations"][CRASH_AFTER] = json!(secs.to_string());
+            }
+            Ok(true)
+        });
 }
 
 /// How a drainer treats one pod on the node (pure): as `kubectl drain --ignore-daemonsets
@@ -368,7 +370,12 @@ mod tests {
     #[test]
     fn rollout_names_its_deployment_with_namespace() {
         let bad = step("at: 1\nrollout: {deployment: web}\n");
-        assert!(bad.action().unwrap_err().to_string().contains("namespace/name"));
+        assert!(
+            bad.action()
+                .unwrap_err()
+                .to_string()
+                .contains("namespace/name")
+        );
     }
 
     #[test]

@@ -577,7 +577,9 @@ mod tests {
         assert!(!ready_at_start(&pod("3", Some(10))));
         assert!(ready_at_start(&pod("40", Some(10))));
         assert!(ready_at_start(&pod("3", None)));
-        assert!(ready_at_start(&json!({"spec": {"containers": [{"name": "c"}]}})));
+        assert!(ready_at_start(
+            &json!({"spec": {"containers": [{"name": "c"}]}})
+        ));
     }
 
     #[test]
