@@ -419,6 +419,47 @@ mod tests {
     }
 
     #[test]
+    fn node_ages_take_seconds_minutes_hours_or_days() {
+        assert_eq!(parse_age("90s").unwrap(), 90.0);
+        assert_eq!(parse_age("15m").unwrap(), 900.0);
+        assert_eq!(parse_age("212d").unwrap(), 212.0 * 86400.0);
+        assert!(parse_age("3w").unwrap_err().to_string().contains("3w"));
+    }
+
+    #[test]
+    fn timeline_settings_apply_only_while_the_timeline_plays() {
+        let s = Scenario::parse(DEFAULT).unwrap();
+        let prod = &s.clusters[0];
+        assert_eq!(
+            s.cluster_settings(prod, false).unreachable_eviction_seconds,
+            300.0
+        );
+        assert_eq!(
+            s.cluster_settings(prod, true).unreachable_eviction_seconds,
+            5.0
+        );
+        let stg = &s.clusters[1];
+        assert_eq!(
+            s.cluster_settings(stg, true).unreachable_eviction_seconds,
+            300.0
+        );
+    }
+
+    #[test]
+    fn a_timeline_step_with_two_actions_fails_the_load_naming_the_cluster() {
+        let text = "clusters:\n- name: c\n  users: [{name: a}]\n  contexts: [{name: c, user: a}]\n  timeline:\n    steps:\n    - at: 1\n      drain: {node: n}\n      notReady: {node: n}\n";
+        let s = Scenario::parse(text).unwrap();
+        let err = load(&s.clusters[0], s.settings())
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(
+            err.contains("cluster c") && err.contains("2 actions"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn default_scenario_loads_every_object() {
         let s = Scenario::parse(DEFAULT).unwrap();
         for spec in &s.clusters {
