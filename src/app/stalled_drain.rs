@@ -110,6 +110,10 @@ mod tests {
     use crate::cluster::rows::NodeRow;
     use serde_json::json;
 
+    fn at() -> Timestamp {
+        "2026-12-01T00:00:00Z".parse().unwrap()
+    }
+
     fn ctx() -> ContextState {
         ContextState::new(ContextInfo {
             name: "prod".into(),
@@ -178,7 +182,7 @@ mod tests {
         );
         add(&mut c.pods, pod("web-1", "new", "keycloak", "ReplicaSet"));
         add(&mut c.pdbs, budget("keycloak", "keycloak", 0));
-        let s = stalled_drains(&c, Timestamp::now());
+        let s = stalled_drains(&c, at());
         assert_eq!(
             s,
             [StalledDrain {
@@ -206,7 +210,7 @@ mod tests {
         );
         add(&mut c.pods, pod("web-1", "old", "web", "ReplicaSet"));
         add(&mut c.pdbs, budget("keycloak", "keycloak", 0));
-        assert!(stalled_drains(&c, Timestamp::now()).is_empty());
+        assert!(stalled_drains(&c, at()).is_empty());
     }
 
     #[test]
@@ -218,7 +222,7 @@ mod tests {
             pod("keycloak-1", "old", "keycloak", "ReplicaSet"),
         );
         add(&mut c.pdbs, budget("keycloak", "keycloak", 1));
-        assert!(stalled_drains(&c, Timestamp::now()).is_empty());
+        assert!(stalled_drains(&c, at()).is_empty());
     }
 
     #[test]
@@ -230,7 +234,7 @@ mod tests {
             pod("keycloak-1", "n", "keycloak", "ReplicaSet"),
         );
         add(&mut c.pdbs, budget("keycloak", "keycloak", 0));
-        assert!(stalled_drains(&c, Timestamp::now()).is_empty());
+        assert!(stalled_drains(&c, at()).is_empty());
         assert_eq!(hint("prod", &[], Some("r")), None);
     }
 
