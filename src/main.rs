@@ -65,8 +65,14 @@ struct CockpitArgs {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Open the cockpit on simulated prod and stg clusters (the built-in simulator, in-process).
-    Demo,
+    /// Open the cockpit on simulated prod and stg clusters (the built-in simulator, in-process);
+    /// a few seconds in, prod's incident plays (a node rolling update stalls on a
+    /// PodDisruptionBudget, a worker goes NotReady, a rollout gets stuck).
+    Demo {
+        /// Keep the clusters calm: do not play the incident.
+        #[arg(long)]
+        calm: bool,
+    },
     /// Open straight into log panes: `kockpit logs -l app=web -n default --context prod,stg`
     /// (one pane per context).
     Logs(LogsArgs),
@@ -96,6 +102,9 @@ enum Command {
         /// Where to write the kubeconfig (default: a file in the temporary directory).
         #[arg(long)]
         kubeconfig_out: Option<PathBuf>,
+        /// Play the scenario's `timeline:` (the default scenario's is the demo's incident).
+        #[arg(long)]
+        timeline: bool,
     },
 }
 
@@ -159,6 +168,7 @@ fn run_cli(cli: Cli) -> anyhow::Result<()> {
             pods,
             port,
             kubeconfig_out,
+            timeline,
         }) => {
             let scenario = scenario
                 .map(|p| {
@@ -171,6 +181,7 @@ fn run_cli(cli: Cli) -> anyhow::Result<()> {
                 synthetic: nodes.zip(pods),
                 port,
                 kubeconfig_out,
+                timeline,
             }))
         }
         Some(Command::Audit { since, file }) => {
@@ -190,10 +201,13 @@ fn run_cli(cli: Cli) -> anyhow::Result<()> {
             print!("{}", audit::format(&entries));
             Ok(())
         }
-        Some(Command::Demo) => runtime.block_on(async {
-            let sim = Simulator::start(SimOptions::default())
-                .await
-                .context("starting the simulated clusters")?;
+        Some(Command::Demo { calm }) => runtime.block_on(async {
+            let sim = Simulator::start(SimOptions {
+                timeline: !calm,
+                ..Default::default()
+            })
+            .await
+            .context("starting the simulated clusters")?;
             let mut args = cli.cockpit.clone();
             args.kubeconfig = Some(sim.kubeconfig_path.clone());
             if args.context.is_empty() {

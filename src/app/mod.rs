@@ -25,6 +25,7 @@ pub mod reveal;
 pub mod row_actions;
 pub mod shell;
 pub mod split;
+pub mod stalled_drain;
 pub mod state;
 pub mod table;
 pub mod table_keys;

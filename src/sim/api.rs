@@ -622,14 +622,26 @@ pub fn evict(
         .or_else(|| eviction.get("delete_options"))
         .cloned()
         .unwrap_or(Value::Null);
-    let pods = rt("", "pods");
-    let pod = cluster.store.get(pods, &ns, name)?;
-    let pod_value = pod.value();
     let opts = DeleteOptions {
         grace_period: options["gracePeriodSeconds"].as_i64(),
         dry_run: options["dryRun"].as_array().is_some_and(|d| !d.is_empty()),
         ..Default::default()
     };
+    evict_pod(cluster, &ns, name, &opts)?;
+    Ok(h::json(201, &success(201)))
+}
+
+/// The eviction subresource's decision and effect, for the API and for in-simulator clients (a
+/// drainer): the pod is deleted gracefully unless its PodDisruptionBudget allows no disruption (429).
+pub fn evict_pod(
+    cluster: &Cluster,
+    ns: &str,
+    name: &str,
+    opts: &DeleteOptions,
+) -> Result<(), ApiError> {
+    let pods = rt("", "pods");
+    let pod = cluster.store.get(pods, ns, name)?;
+    let pod_value = pod.value();
     let terminating = pod_value["metadata"]["deletionTimestamp"].is_string();
     let ignores_budget = terminating
         || matches!(
@@ -639,7 +651,7 @@ pub fn evict(
     if !ignores_budget {
         let budgets: Vec<Value> = cluster
             .store
-            .list(rt("policy", "poddisruptionbudgets"), Some(&ns), None)
+            .list(rt("policy", "poddisruptionbudgets"), Some(ns), None)
             .0
             .iter()
             .map(|o| o.value())
@@ -671,7 +683,7 @@ pub fn evict(
             }
         }
     }
-    delete_object(cluster, pods, &ns, name, &opts)?;
+    delete_object(cluster, pods, ns, name, opts)?;
     super::controllers::events::record(
         cluster,
         &pod_value,
@@ -680,7 +692,7 @@ pub fn evict(
         "Stopping container (evicted)",
         "kubelet",
     );
-    Ok(h::json(201, &success(201)))
+    Ok(())
 }
 
 /// `now` as the apiserver formats timestamps.

@@ -28,6 +28,7 @@ pub mod server;
 pub mod store;
 pub mod synthetic;
 pub mod table;
+pub mod timeline;
 pub mod tls;
 pub mod watch;
 
@@ -51,6 +52,8 @@ pub struct SimOptions {
     /// Port of the first cluster (the next ones follow); 0 picks free ports.
     pub port: u16,
     pub kubeconfig_out: Option<PathBuf>,
+    /// Play each cluster's `timeline:` (the demo's incident); off, the scenario stays as loaded.
+    pub timeline: bool,
 }
 
 pub struct RunningCluster {
@@ -113,6 +116,7 @@ fn synthetic_spec(name: &str, pod_reader: bool) -> ClusterSpec {
         contexts,
         nodes: vec![],
         objects: rbac,
+        timeline: None,
     }
 }
 
@@ -122,26 +126,34 @@ impl Simulator {
         let (specs, settings) = match opts.synthetic {
             Some(_) => (
                 vec![synthetic_spec("prod", true), synthetic_spec("stg", false)],
-                cluster::Settings::default(),
+                vec![cluster::Settings::default(); 2],
             ),
             None => {
                 let text = opts.scenario.as_deref().unwrap_or(scenario::DEFAULT);
                 let s = Scenario::parse(text).context("reading the scenario")?;
-                let settings = s.settings();
+                let settings: Vec<_> = s
+                    .clusters
+                    .iter()
+                    .map(|c| s.cluster_settings(c, opts.timeline))
+                    .collect();
                 (s.clusters, settings)
             }
         };
         // Build clusters in parallel: a synthetic one takes seconds.
         let mut builds = Vec::new();
-        for spec in specs {
-            let settings = settings.clone();
+        for (spec, settings) in specs.into_iter().zip(settings) {
             let synthetic = opts.synthetic;
+            let timeline = opts.timeline;
             builds.push(tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
                 let (cluster, contexts) = scenario::load(&spec, settings)?;
                 if let Some((nodes, pods)) = synthetic {
                     synthetic::populate(&cluster, nodes, pods)?;
                 }
-                Ok((cluster, contexts))
+                let steps = match spec.timeline {
+                    Some(t) if timeline => t.steps,
+                    _ => Vec::new(),
+                };
+                Ok((cluster, contexts, steps))
             }));
         }
         let mut clusters = Vec::new();
@@ -149,7 +161,7 @@ impl Simulator {
         let mut tasks = Vec::new();
         let mut servers = Vec::new();
         for (i, b) in builds.into_iter().enumerate() {
-            let (cluster, ctxs) = b.await.context("building a simulated cluster")??;
+            let (cluster, ctxs, steps) = b.await.context("building a simulated cluster")??;
             let port = if opts.port == 0 {
                 0
             } else {
@@ -165,6 +177,9 @@ impl Simulator {
             )));
             cluster.set_root_ca(&tls.ca_pem);
             tasks.push(controllers::spawn(cluster.clone()));
+            if !steps.is_empty() {
+                tasks.push(timeline::spawn(cluster.clone(), steps));
+            }
             servers.push((cluster.name.clone(), format!("https://{addr}")));
             contexts.extend(ctxs);
             clusters.push(RunningCluster { cluster, addr });

@@ -22,12 +22,25 @@ pub struct Scenario {
     pub clusters: Vec<ClusterSpec>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SettingsSpec {
     pub shutdown_seconds: Option<f64>,
     pub start_seconds: Option<f64>,
     pub unreachable_eviction_seconds: Option<f64>,
+}
+
+impl SettingsSpec {
+    /// These settings where given, `base` elsewhere.
+    pub fn over(&self, base: Settings) -> Settings {
+        Settings {
+            shutdown_seconds: self.shutdown_seconds.unwrap_or(base.shutdown_seconds),
+            start_seconds: self.start_seconds.unwrap_or(base.start_seconds),
+            unreachable_eviction_seconds: self
+                .unreachable_eviction_seconds
+                .unwrap_or(base.unreachable_eviction_seconds),
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -40,6 +53,9 @@ pub struct ClusterSpec {
     pub nodes: Vec<NodeSpec>,
     #[serde(default)]
     pub objects: Vec<Value>,
+    /// What happens to the cluster after start; played only when asked (`kockpit sim --timeline`, `kockpit demo`).
+    #[serde(default)]
+    pub timeline: Option<super::timeline::TimelineSpec>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -81,6 +97,26 @@ pub struct NodeSpec {
     pub ready: bool,
     #[serde(default)]
     pub unschedulable: bool,
+    /// How long ago the node joined (`212d`, `3h`, `90s`); default: at start.
+    #[serde(default)]
+    pub age: Option<String>,
+}
+
+/// `212d`, `3h`, `15m`, `90s` → seconds.
+pub fn parse_age(text: &str) -> anyhow::Result<f64> {
+    let t = text.trim();
+    let (n, unit) = t.split_at(t.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(t.len()));
+    let n: f64 = n
+        .parse()
+        .map_err(|_| anyhow::anyhow!("age {text:?}: expected a number and s, m, h or d"))?;
+    let scale = match unit {
+        "" | "s" => 1.0,
+        "m" => 60.0,
+        "h" => 3600.0,
+        "d" => 86400.0,
+        _ => anyhow::bail!("age {text:?}: expected a number and s, m, h or d"),
+    };
+    Ok(n * scale)
 }
 
 impl Scenario {
@@ -89,14 +125,15 @@ impl Scenario {
     }
 
     pub fn settings(&self) -> Settings {
-        let d = Settings::default();
-        Settings {
-            shutdown_seconds: self.settings.shutdown_seconds.unwrap_or(d.shutdown_seconds),
-            start_seconds: self.settings.start_seconds.unwrap_or(d.start_seconds),
-            unreachable_eviction_seconds: self
-                .settings
-                .unreachable_eviction_seconds
-                .unwrap_or(d.unreachable_eviction_seconds),
+        self.settings.over(Settings::default())
+    }
+
+    /// The settings of one cluster: its timeline's, when the timeline plays, override the scenario's.
+    pub fn cluster_settings(&self, spec: &ClusterSpec, timeline: bool) -> Settings {
+        let base = self.settings();
+        match &spec.timeline {
+            Some(t) if timeline => t.settings.over(base),
+            _ => base,
         }
     }
 }
@@ -168,6 +205,20 @@ pub fn ip_from_name(name: &str) -> Option<String> {
 }
 
 pub fn node_object(n: &NodeSpec, index: usize) -> Value {
+    let mut node = node_object_now(n, index);
+    if let Some(secs) = n.age.as_deref().and_then(|a| parse_age(a).ok()) {
+        let created = jiff::Timestamp::now() - jiff::SignedDuration::from_secs_f64(secs);
+        node["metadata"]["creationTimestamp"] = json!(
+            created
+                .round(jiff::Unit::Second)
+                .unwrap_or(created)
+                .to_string()
+        );
+    }
+    node
+}
+
+fn node_object_now(n: &NodeSpec, index: usize) -> Value {
     let control_plane = n
         .role
         .as_deref()
@@ -251,6 +302,9 @@ pub fn load(
     settings: Settings,
 ) -> anyhow::Result<(Arc<Cluster>, Vec<ContextEntry>)> {
     let (creds, contexts) = credentials(spec)?;
+    if let Some(t) = &spec.timeline {
+        super::timeline::validate(t).map_err(|e| anyhow::anyhow!("cluster {}: {e}", spec.name))?;
+    }
     let cluster = Cluster::new(&spec.name, creds, settings);
     let declared_ns: Vec<&str> = spec
         .objects
@@ -271,6 +325,9 @@ pub fn load(
         create(&cluster, o.clone())?;
     }
     for (i, n) in spec.nodes.iter().enumerate() {
+        if let Some(a) = &n.age {
+            parse_age(a).map_err(|e| anyhow::anyhow!("node {}: {e}", n.name))?;
+        }
         create(&cluster, node_object(n, i))?;
     }
     create(
@@ -359,6 +416,47 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("setings"), "{err}");
+    }
+
+    #[test]
+    fn node_ages_take_seconds_minutes_hours_or_days() {
+        assert_eq!(parse_age("90s").unwrap(), 90.0);
+        assert_eq!(parse_age("15m").unwrap(), 900.0);
+        assert_eq!(parse_age("212d").unwrap(), 212.0 * 86400.0);
+        assert!(parse_age("3w").unwrap_err().to_string().contains("3w"));
+    }
+
+    #[test]
+    fn timeline_settings_apply_only_while_the_timeline_plays() {
+        let s = Scenario::parse(DEFAULT).unwrap();
+        let prod = &s.clusters[0];
+        assert_eq!(
+            s.cluster_settings(prod, false).unreachable_eviction_seconds,
+            300.0
+        );
+        assert_eq!(
+            s.cluster_settings(prod, true).unreachable_eviction_seconds,
+            5.0
+        );
+        let stg = &s.clusters[1];
+        assert_eq!(
+            s.cluster_settings(stg, true).unreachable_eviction_seconds,
+            300.0
+        );
+    }
+
+    #[test]
+    fn a_timeline_step_with_two_actions_fails_the_load_naming_the_cluster() {
+        let text = "clusters:\n- name: c\n  users: [{name: a}]\n  contexts: [{name: c, user: a}]\n  timeline:\n    steps:\n    - at: 1\n      drain: {node: n}\n      notReady: {node: n}\n";
+        let s = Scenario::parse(text).unwrap();
+        let err = load(&s.clusters[0], s.settings())
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(
+            err.contains("cluster c") && err.contains("2 actions"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -80,6 +80,7 @@ pub fn populate(cluster: &Cluster, nodes: usize, pods: usize) -> anyhow::Result<
             memory: Some("32408240Ki".into()),
             ready: true,
             unschedulable: false,
+            age: None,
         };
         cluster
             .store

@@ -8,6 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use crate::app::keys::Action;
+use crate::app::stalled_drain::{StalledDrain, hint as stalled_hint, stalled_drains};
 use crate::app::state::{ContextState, Level, Prompt, Screen, State, ViewKind};
 use crate::app::table;
 use crate::cluster::events::{ApiHealth, WatchState};
@@ -24,7 +25,13 @@ pub fn draw(f: &mut Frame, state: &State, theme: &Theme) {
         .shown_contexts()
         .iter()
         .any(|&i| state.contexts[i].info.production);
-    let health_lines = state.contexts.len().max(1) as u16;
+    let stalled: Vec<Vec<StalledDrain>> = state
+        .contexts
+        .iter()
+        .map(|c| stalled_drains(c, state.now))
+        .collect();
+    let drain_hint = drain_hint(state, &stalled);
+    let health_lines = state.contexts.len().max(1) as u16 + u16::from(drain_hint.is_some());
     let [title, banner, health, main, notice, bottom] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(if production { 1 } else { 0 }),
@@ -38,7 +45,7 @@ pub fn draw(f: &mut Frame, state: &State, theme: &Theme) {
     if production {
         draw_banner(f, banner, state, theme);
     }
-    draw_health(f, health, state, theme);
+    draw_health(f, health, state, &stalled, drain_hint, theme);
     match state.screen {
         Screen::Table => draw_table(f, main, state, theme),
         Screen::Logs => crate::ui::logs_view::draw(f, main, state, theme),
@@ -125,7 +132,23 @@ fn draw_banner(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     f.render_widget(Paragraph::new(line).style(theme.production_banner), area);
 }
 
-fn health_line<'a>(c: &'a ContextState, index: usize, state: &State, theme: &Theme) -> Line<'a> {
+/// The hint under the health strip for the first context with a stalled drain.
+fn drain_hint(state: &State, stalled: &[Vec<StalledDrain>]) -> Option<String> {
+    let key = state.keymap.key_for(Action::Drain);
+    state
+        .contexts
+        .iter()
+        .zip(stalled)
+        .find_map(|(c, s)| stalled_hint(c.name(), s, key.as_deref()))
+}
+
+fn health_line<'a>(
+    c: &'a ContextState,
+    index: usize,
+    state: &State,
+    stalled: usize,
+    theme: &Theme,
+) -> Line<'a> {
     let h = c.health(state.now);
     let mut spans = vec![Span::styled(
         format!("{:<12}", truncate_to_width(&clean(c.name()), 12)),
@@ -173,6 +196,13 @@ fn health_line<'a>(c: &'a ContextState, index: usize, state: &State, theme: &The
             theme.status_warn,
         ));
     }
+    if stalled > 0 {
+        let drains = if stalled == 1 { "drain" } else { "drains" };
+        spans.push(Span::styled(
+            format!(", {stalled} {drains} stalled"),
+            theme.status_error,
+        ));
+    }
     spans.push(sep());
     let pods_style = if h.pods_not_running > 0 {
         theme.status_warn
@@ -214,13 +244,26 @@ fn health_line<'a>(c: &'a ContextState, index: usize, state: &State, theme: &The
     Line::from(spans)
 }
 
-fn draw_health(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
-    let lines: Vec<Line> = state
+fn draw_health(
+    f: &mut Frame,
+    area: Rect,
+    state: &State,
+    stalled: &[Vec<StalledDrain>],
+    drain_hint: Option<String>,
+    theme: &Theme,
+) {
+    let mut lines: Vec<Line> = state
         .contexts
         .iter()
         .enumerate()
-        .map(|(i, c)| health_line(c, i, state, theme))
+        .map(|(i, c)| health_line(c, i, state, stalled[i].len(), theme))
         .collect();
+    if let Some(h) = drain_hint {
+        lines.push(Line::styled(
+            truncate_to_width(&clean(&h), area.width as usize),
+            theme.status_warn,
+        ));
+    }
     f.render_widget(Paragraph::new(lines), area);
 }
 

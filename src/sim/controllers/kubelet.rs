@@ -30,6 +30,17 @@ fn annotation_secs(pod: &Value, key: &str) -> Option<f64> {
         .and_then(|s| s.parse().ok())
 }
 
+/// Whether a started container becomes Ready: one that crashes before its readiness probe
+/// first runs (`initialDelaySeconds`) never does, so a rollout of it makes no progress (pure).
+pub fn ready_at_start(pod: &Value) -> bool {
+    let Some(crash) = annotation_secs(pod, CRASH_AFTER) else {
+        return true;
+    };
+    pod["spec"]["containers"][0]["readinessProbe"]["initialDelaySeconds"]
+        .as_f64()
+        .is_none_or(|delay| crash > delay)
+}
+
 fn until(t: Timestamp, now: Timestamp) -> Duration {
     Duration::try_from(t.duration_since(now))
         .unwrap_or(Duration::ZERO)
@@ -208,13 +219,14 @@ pub fn examine(cluster: &Cluster, ns: &str, name: &str) -> Option<Duration> {
                     p["status"]["containerStatuses"] = json!(statuses);
                     set_ready(p, false, &now_s);
                 } else {
+                    let ready = ready_at_start(&pod);
                     let statuses: Vec<Value> = containers
                         .iter()
                         .map(|c| {
                             container_status(
                                 c,
                                 json!({"running": {"startedAt": now_s}}),
-                                true,
+                                ready,
                                 0,
                                 json!({}),
                             )
@@ -231,7 +243,7 @@ pub fn examine(cluster: &Cluster, ns: &str, name: &str) -> Option<Duration> {
                         p["status"]["podIP"] = json!(ip);
                         p["status"]["podIPs"] = json!([{"ip": ip}]);
                     }
-                    set_ready(p, true, &now_s);
+                    set_ready(p, ready, &now_s);
                 }
                 Ok(true)
             });
@@ -275,7 +287,7 @@ fn running(
     let restarts = status["restartCount"].as_i64().unwrap_or(0);
     if let Some(started) = ts(&status["state"]["running"]["startedAt"]) {
         // Back from a NotReady node: running containers are ready again.
-        if condition(pod, "Ready").is_some_and(|c| c["status"] != "True") {
+        if ready_at_start(pod) && condition(pod, "Ready").is_some_and(|c| c["status"] != "True") {
             let _ = cluster.store.update(pods, ns, name, |p| {
                 set_ready(p, true, now_s);
                 Ok(true)
@@ -331,7 +343,7 @@ fn running(
                 cs["state"] = json!({"running": {"startedAt": now_s}});
                 cs["started"] = json!(true);
             }
-            set_ready(p, true, now_s);
+            set_ready(p, ready_at_start(pod), now_s);
             Ok(true)
         });
         let container = status["name"].as_str().unwrap_or_default();
@@ -552,6 +564,23 @@ fn finish_termination(cluster: &Cluster, ns: &str, name: &str, pod: &Value) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_container_crashing_before_its_readiness_probe_is_never_ready() {
+        let pod = |crash: &str, delay: Option<u64>| {
+            let mut p = json!({"metadata": {"annotations": {CRASH_AFTER: crash}}, "spec": {"containers": [{"name": "c"}]}});
+            if let Some(d) = delay {
+                p["spec"]["containers"][0]["readinessProbe"] = json!({"initialDelaySeconds": d});
+            }
+            p
+        };
+        assert!(!ready_at_start(&pod("3", Some(10))));
+        assert!(ready_at_start(&pod("40", Some(10))));
+        assert!(ready_at_start(&pod("3", None)));
+        assert!(ready_at_start(
+            &json!({"spec": {"containers": [{"name": "c"}]}})
+        ));
+    }
 
     #[test]
     fn backoff_doubles_from_ten_seconds_and_caps_at_five_minutes() {
