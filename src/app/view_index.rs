@@ -99,13 +99,34 @@ enum SortVal {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Entry {
     primary: SortVal,
-    key: Key,
-    ctx: usize,
+    /// `namespace \0 name` in one allocation (200,000 of these): it orders as the
+    /// (namespace, name) pair does, since no Kubernetes name holds a NUL.
+    key: Box<str>,
+    ns_len: u32,
+    ctx: u32,
+}
+
+impl Entry {
+    fn name(&self) -> &str {
+        &self.key[self.ns_len as usize + 1..]
+    }
+
+    /// The row's key as its table is keyed.
+    fn row_key(&self) -> Key {
+        (
+            self.key[..self.ns_len as usize].to_string(),
+            self.name().to_string(),
+        )
+    }
+
+    fn ctx(&self) -> usize {
+        self.ctx as usize
+    }
 }
 
 fn primary(a: &Entry, b: &Entry) -> Ordering {
     match (&a.primary, &b.primary) {
-        (SortVal::Name, SortVal::Name) => a.key.1.cmp(&b.key.1),
+        (SortVal::Name, SortVal::Name) => a.name().cmp(b.name()),
         (SortVal::Int(x), SortVal::Int(y)) => x.cmp(y),
         (SortVal::Str(x), SortVal::Str(y)) => x.cmp(y),
         (SortVal::Newest(x), SortVal::Newest(y)) => y.cmp(x),
@@ -151,10 +172,15 @@ fn entry(state: &State, key: SortKey, row: &RowRef) -> Entry {
         _ => SortVal::None,
     };
     let (ns, name) = row.key_ref();
+    let mut key = String::with_capacity(ns.len() + 1 + name.len());
+    key.push_str(ns);
+    key.push('\0');
+    key.push_str(name);
     Entry {
         primary,
-        key: (ns.to_string(), name.to_string()),
-        ctx,
+        key: key.into_boxed_str(),
+        ns_len: ns.len() as u32,
+        ctx: ctx as u32,
     }
 }
 
@@ -248,21 +274,16 @@ impl Pane {
 
 /// The row an entry stands for.
 fn resolve<'a>(state: &'a State, view: ViewKind, e: &Entry) -> Option<RowRef<'a>> {
-    let ctx = state.contexts.get(e.ctx)?;
-    Some(match view {
-        ViewKind::Pods => RowRef::Pod(e.ctx, ctx.pods.get(&e.key)?),
-        ViewKind::Nodes => RowRef::Node(e.ctx, ctx.nodes.get(&e.key)?),
-        ViewKind::Deployments => RowRef::Deployment(e.ctx, ctx.deployments.get(&e.key)?),
-        ViewKind::Kind(id) => RowRef::Generic(e.ctx, id, ctx.kinds.get(id)?.rows.get(&e.key)?),
-        ViewKind::Kinds => RowRef::Type(
-            e.ctx,
-            ctx.catalog
-                .as_ref()?
-                .kinds
-                .iter()
-                .find(|k| k.group == e.key.0 && k.plural == e.key.1)?,
-        ),
-    })
+    if view == ViewKind::Kinds {
+        let catalog = state.contexts.get(e.ctx())?.catalog.as_ref()?;
+        let (group, plural) = (&e.key[..e.ns_len as usize], e.name());
+        let k = catalog
+            .kinds
+            .iter()
+            .find(|k| k.group == group && k.plural == plural)?;
+        return Some(RowRef::Type(e.ctx(), k));
+    }
+    row_of(state, view, e.ctx(), &e.row_key())
 }
 
 /// The row of `view` in context `ci` with key `k`, whether or not the filter admits it.
@@ -405,15 +426,26 @@ pub fn after(state: &mut State, pending: Pending) {
             continue;
         };
         let cmp = order(pane.spec.reverse);
-        for e in &old {
-            pane.rows.remove(e, cmp);
-        }
+        let mut old = old;
+        let mut new = Vec::new();
         for k in keys {
             if let Some(row) = row_of(state, pane.spec.view, ci, k)
                 && table::admits(state, &row)
             {
-                pane.rows.insert(entry(state, pane.spec.sort, &row), cmp);
+                let e = entry(state, pane.spec.sort, &row);
+                // Most upserts leave the sort key alone (a restart count, a status while
+                // sorted by name): the entry stays where it is.
+                match old.iter().position(|o| *o == e) {
+                    Some(at) if old.len() <= 16 => drop(old.swap_remove(at)),
+                    _ => new.push(e),
+                }
             }
+        }
+        for e in &old {
+            pane.rows.remove(e, cmp);
+        }
+        for e in new {
+            pane.rows.insert(e, cmp);
         }
         if let Some(at) = pane.spec.contexts.iter().position(|&c| c == ci) {
             pane.revisions[at] = revision(state, pane.spec.view, ci);

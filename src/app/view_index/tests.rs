@@ -223,7 +223,7 @@ fn random_view_change(s: &mut State, rng: &mut StdRng) {
         0 | 1 => {
             let f = *pick(
                 rng,
-                &["", "", "web", "B-1", "^db", "Running", "node-2", "10.0.0.1", "x(", "443", "a"],
+                &["", "", "", "", "", "web", "B-1", "^db", "Running", "node-2", "10.0.0.1", "x(", "443", "a"],
             );
             s.filter = TextFilter::new(f);
         }
@@ -277,9 +277,9 @@ fn random_view_change(s: &mut State, rng: &mut StdRng) {
         }
         _ => {
             let context = pick(rng, &CONTEXTS).to_string();
-            s.drill.scope = match rng.random_range(0..3) {
-                0 => None,
-                1 => Some(Scope::Node {
+            s.drill.scope = match rng.random_range(0..6) {
+                0..4 => None,
+                4 => Some(Scope::Node {
                     context,
                     node: pick(rng, &["node-1", "node-2"]).to_string(),
                 }),
@@ -363,8 +363,8 @@ fn the_index_always_shows_the_rows_a_from_scratch_filter_and_sort_gives() {
         }
     }
     // The sequences must have reached many views and sorts, with rows in them.
-    assert!(compared > 50_000, "{compared}");
-    assert!(views.len() > 40, "{views:?}");
+    assert!(compared > 10_000, "{compared}");
+    assert!(views.len() > 30, "{} {views:?}", views.len());
 }
 
 #[test]
