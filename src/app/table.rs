@@ -304,7 +304,9 @@ pub(crate) fn admits(state: &State, row: &RowRef) -> bool {
                 && labels(&p.labels)
                 && text_match(state, &[&p.namespace, &p.name, &p.status, &p.node, &p.ip])
         }
-        RowRef::Node(_, n) => labels(&n.labels) && text_match(state, &[&n.name, &n.status, &n.roles]),
+        RowRef::Node(_, n) => {
+            labels(&n.labels) && text_match(state, &[&n.name, &n.status, &n.roles])
+        }
         RowRef::Deployment(_, d) => {
             in_namespace(state, &d.namespace) && text_match(state, &[&d.namespace, &d.name])
         }

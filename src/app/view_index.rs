@@ -152,7 +152,13 @@ fn entry(state: &State, key: SortKey, row: &RowRef) -> Entry {
     let primary = match (key, row) {
         (SortKey::Context, _) => {
             let name = &state.contexts[ctx].info.name;
-            SortVal::Int(state.contexts.iter().filter(|c| c.info.name < *name).count() as i64)
+            SortVal::Int(
+                state
+                    .contexts
+                    .iter()
+                    .filter(|c| c.info.name < *name)
+                    .count() as i64,
+            )
         }
         (SortKey::Age, RowRef::Pod(_, p)) => SortVal::Newest(p.created),
         (SortKey::Age, RowRef::Node(_, n)) => SortVal::Newest(n.created),
@@ -263,8 +269,10 @@ impl Pane {
             return None;
         }
         let row = lookup(state, self.spec.view, ci, id)?;
-        self.rows
-            .position(&entry(state, self.spec.sort, &row), order(self.spec.reverse))
+        self.rows.position(
+            &entry(state, self.spec.sort, &row),
+            order(self.spec.reverse),
+        )
     }
 
     fn has_context(&self, ci: usize) -> bool {

@@ -50,9 +50,21 @@ fn pod(rng: &mut StdRng) -> PodRow {
     .unwrap();
     let mut p = PodRow::from_pod(&base);
     p.namespace = pick(rng, &["a", "b", "kube-system"]).to_string();
-    p.name = format!("{}-{}", pick(rng, &["web", "db", "b"]), rng.random_range(0..12));
-    p.phase = pick(rng, &["Running", "Running", "Pending", "Succeeded", "Failed"]).to_string();
-    p.status = pick(rng, &["Running", "Pending", "CrashLoopBackOff", "Completed"]).to_string();
+    p.name = format!(
+        "{}-{}",
+        pick(rng, &["web", "db", "b"]),
+        rng.random_range(0..12)
+    );
+    p.phase = pick(
+        rng,
+        &["Running", "Running", "Pending", "Succeeded", "Failed"],
+    )
+    .to_string();
+    p.status = pick(
+        rng,
+        &["Running", "Pending", "CrashLoopBackOff", "Completed"],
+    )
+    .to_string();
     p.ready = rng.random_range(0..=2);
     p.restarts = rng.random_range(0..3);
     p.created = time(rng);
@@ -60,10 +72,13 @@ fn pod(rng: &mut StdRng) -> PodRow {
     p.ip = format!("10.0.0.{}", rng.random_range(0..4));
     p.owner_kind = "ReplicaSet".into();
     p.owner_name = pick(rng, &["web-rs", "db-rs"]).to_string();
-    p.labels = [("app", *pick(rng, &["web", "db"])), ("tier", *pick(rng, &["a", "b"]))]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
+    p.labels = [
+        ("app", *pick(rng, &["web", "db"])),
+        ("tier", *pick(rng, &["a", "b"])),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
     p.deletion = rng
         .random_bool(0.15)
         .then(|| (time(rng).unwrap_or(Timestamp::UNIX_EPOCH), 30));
@@ -144,10 +159,17 @@ fn world() -> State {
         km,
     );
     s.now = Timestamp::from_second(1_700_000_100).unwrap();
-    let kinds = ["Service", "ConfigMap", "Secret", "Deployment", "Pod", "Node"]
-        .iter()
-        .filter_map(|k| KindInfo::builtin(k))
-        .collect::<Vec<_>>();
+    let kinds = [
+        "Service",
+        "ConfigMap",
+        "Secret",
+        "Deployment",
+        "Pod",
+        "Node",
+    ]
+    .iter()
+    .filter_map(|k| KindInfo::builtin(k))
+    .collect::<Vec<_>>();
     for ci in 0..CONTEXTS.len() {
         table::apply_event(
             &mut s,
@@ -223,7 +245,10 @@ fn random_view_change(s: &mut State, rng: &mut StdRng) {
         0 | 1 => {
             let f = *pick(
                 rng,
-                &["", "", "", "", "", "web", "B-1", "^db", "Running", "node-2", "10.0.0.1", "x(", "443", "a"],
+                &[
+                    "", "", "", "", "", "web", "B-1", "^db", "Running", "node-2", "10.0.0.1", "x(",
+                    "443", "a",
+                ],
             );
             s.filter = TextFilter::new(f);
         }
@@ -237,15 +262,7 @@ fn random_view_change(s: &mut State, rng: &mut StdRng) {
             s.sort.column = *pick(
                 rng,
                 &[
-                    own,
-                    "AGE",
-                    "STATUS",
-                    "RESTARTS",
-                    "NODE",
-                    "READY",
-                    "CONTEXT",
-                    "TYPE",
-                    "PORT(S)",
+                    own, "AGE", "STATUS", "RESTARTS", "NODE", "READY", "CONTEXT", "TYPE", "PORT(S)",
                 ],
             );
             s.sort.reverse = rng.random_bool(0.5);
@@ -326,7 +343,10 @@ fn check(s: &State, settled: bool, step: usize, rng: &mut StdRng) -> usize {
             let cursor = scratch[at].id(s);
             assert_eq!(rows.position(Some(&cursor)), at, "step {step}");
             let window = rows.window(at, 3);
-            assert_eq!(ids(s, window), ids(s, scratch.iter().skip(at).take(3).copied()));
+            assert_eq!(
+                ids(s, window),
+                ids(s, scratch.iter().skip(at).take(3).copied())
+            );
         }
     }
     compared
@@ -350,7 +370,11 @@ fn the_index_always_shows_the_rows_a_from_scratch_filter_and_sort_gives() {
                 settle(&mut s);
                 compared += check(&s, true, step, &mut rng);
             }
-            views.insert((format!("{:?}", s.view), s.sort.column, s.split.panes.is_some()));
+            views.insert((
+                format!("{:?}", s.view),
+                s.sort.column,
+                s.split.panes.is_some(),
+            ));
             if rng.random_bool(0.1) {
                 table::move_cursor(&mut s, rng.random_range(-3i64..4) as isize);
                 let rows = Rows::keyed(&s);
@@ -379,7 +403,11 @@ fn the_health_tally_equals_a_recount_after_random_events() {
                 s.now = time(&mut rng).unwrap_or(s.now);
             }
             for c in &s.contexts {
-                assert_eq!(c.health(s.now), c.recount_health(s.now), "seed {seed} step {step}");
+                assert_eq!(
+                    c.health(s.now),
+                    c.recount_health(s.now),
+                    "seed {seed} step {step}"
+                );
                 assert_eq!(c.pods_per_node(), &c.recount_pods_per_node());
             }
         }
