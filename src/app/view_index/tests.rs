@@ -152,7 +152,7 @@ fn key_of(state: &State, ci: usize, rng: &mut StdRng, view: ViewKind) -> Option<
 fn world() -> State {
     let (km, _) = crate::settings::keymap::load(None, None);
     let mut s = State::new(
-        CONTEXTS.iter().map(|c| info(c)).collect(),
+        CONTEXTS.into_iter().map(info).collect(),
         vec![],
         Namespaces::all(),
         false,
@@ -167,8 +167,8 @@ fn world() -> State {
         "Pod",
         "Node",
     ]
-    .iter()
-    .filter_map(|k| KindInfo::builtin(k))
+    .into_iter()
+    .filter_map(KindInfo::builtin)
     .collect::<Vec<_>>();
     for ci in 0..CONTEXTS.len() {
         table::apply_event(
