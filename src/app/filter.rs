@@ -51,12 +51,19 @@ impl TextFilter {
 /// a 100,000-row table each frame.
 fn contains_ignore_case(haystack: &str, needle_lower: &str) -> bool {
     if haystack.is_ascii() && needle_lower.is_ascii() {
-        let n = needle_lower.as_bytes();
-        n.is_empty()
-            || haystack
-                .as_bytes()
-                .windows(n.len())
-                .any(|w| w.eq_ignore_ascii_case(n))
+        let (h, n) = (haystack.as_bytes(), needle_lower.as_bytes());
+        let Some((&first, rest)) = n.split_first() else {
+            return true;
+        };
+        if h.len() < n.len() {
+            return false;
+        }
+        // Compare the rest only where the first byte matches: a table rebuild runs this on
+        // five fields of every row, for each key typed into `/`.
+        let upper = first.to_ascii_uppercase();
+        (0..=h.len() - n.len()).any(|i| {
+            (h[i] == first || h[i] == upper) && h[i + 1..i + n.len()].eq_ignore_ascii_case(rest)
+        })
     } else {
         haystack.to_lowercase().contains(needle_lower)
     }
@@ -101,6 +108,23 @@ mod tests {
         assert!(f.is_regex());
         assert!(f.matches("kube-router-x"));
         assert!(!f.matches("a kube-router"));
+    }
+
+    #[test]
+    fn substring_matches_anywhere_in_any_case() {
+        let f = TextFilter::new("aPp-0");
+        for (h, want) in [
+            ("app-00123", true),
+            ("my-APP-0", true),
+            ("aapp-0", true),
+            ("app-", false),
+            ("ap", false),
+            ("", false),
+            ("xxapp-1app-0", true),
+        ] {
+            assert_eq!(f.matches(h), want, "{h}");
+        }
+        assert!(TextFilter::new("ü").matches("Über-ü"), "non-ASCII text");
     }
 
     #[test]

@@ -221,6 +221,7 @@ pub fn expire(state: &mut State) -> Vec<Cmd> {
         state.kind_watches.remove(&(context.clone(), id));
         if let Some(ci) = state.context_index(&context) {
             state.contexts[ci].kinds.remove(id);
+            state.contexts[ci].revisions.bump_kind(id);
         }
         cmds.push(Cmd::UnwatchKind { context, id });
     }

@@ -1,5 +1,6 @@
 //! The cockpit's whole state. Only `update` changes it; views read it.
 
+use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, HashMap};
 
 use jiff::Timestamp;
@@ -14,6 +15,7 @@ use crate::cluster::rows::{DeploymentRow, Key, NodeRow, PdbRow, PodRow, ReplicaS
 use super::confirm::{Confirm, Results};
 use super::filter::{LabelFilter, TextFilter};
 use super::forwards::ForwardsState;
+use super::health::Tally;
 use super::kinds::KindTable;
 use super::logs::LogsState;
 use super::namespaces::Namespaces;
@@ -43,20 +45,88 @@ pub struct ContextState {
     pub catalog: Option<Catalog>,
     /// Rows of the kinds being watched (see `app::kinds`), by identity Kind.
     pub kinds: HashMap<&'static str, KindTable>,
+    /// The health strip's counts, kept per row change (`app::health`).
+    pub tally: Tally,
+    /// Bumped on every change of a table's rows: the view index trusts itself only while they
+    /// are the ones it saw. Rows change only through `apply` (or the index would not know).
+    pub revisions: Revisions,
 }
 
-fn apply<T: Row>(table: &mut BTreeMap<Key, T>, delta: Delta<T>) {
-    match delta {
-        Delta::Reset(rows) => *table = rows.into_iter().map(|r| (r.key(), r)).collect(),
-        Delta::Upsert(r) => {
-            table.insert(r.key(), r);
+/// How many times each table of a context has changed.
+#[derive(Debug, Clone, Default)]
+pub struct Revisions {
+    pub nodes: u64,
+    pub deployments: u64,
+    pub pods: u64,
+    pub catalog: u64,
+    pub kinds: HashMap<&'static str, u64>,
+}
+
+impl Revisions {
+    /// The revision of the rows `view` shows.
+    pub fn of(&self, view: ViewKind) -> u64 {
+        match view {
+            ViewKind::Nodes => self.nodes,
+            ViewKind::Deployments => self.deployments,
+            ViewKind::Pods => self.pods,
+            ViewKind::Kinds => self.catalog,
+            ViewKind::Kind(id) => self.kinds.get(id).copied().unwrap_or(0),
         }
-        Delta::Extend(rows) => table.extend(rows.into_iter().map(|r| (r.key(), r))),
+    }
+
+    pub fn bump_kind(&mut self, id: &'static str) {
+        *self.kinds.entry(id).or_default() += 1;
+    }
+}
+
+/// Applies `delta`, telling `tally` each row replaced or removed (`old`) and added (`new`).
+fn apply<T: Row>(
+    table: &mut BTreeMap<Key, T>,
+    delta: Delta<T>,
+    mut tally: impl FnMut(Option<&T>, Option<&T>),
+) {
+    match delta {
+        Delta::Reset(rows) => {
+            for old in table.values() {
+                tally(Some(old), None);
+            }
+            *table = rows.into_iter().map(|r| (r.key(), r)).collect();
+            for new in table.values() {
+                tally(None, Some(new));
+            }
+        }
+        Delta::Upsert(r) => upsert(table, r, &mut tally),
+        Delta::Extend(rows) => {
+            for r in rows {
+                upsert(table, r, &mut tally);
+            }
+        }
         Delta::Remove(k) => {
-            table.remove(&k);
+            if let Some(old) = table.remove(&k) {
+                tally(Some(&old), None);
+            }
         }
     }
 }
+
+fn upsert<T: Row>(
+    table: &mut BTreeMap<Key, T>,
+    r: T,
+    tally: &mut impl FnMut(Option<&T>, Option<&T>),
+) {
+    match table.entry(r.key()) {
+        Entry::Occupied(mut e) => {
+            tally(Some(e.get()), Some(&r));
+            e.insert(r);
+        }
+        Entry::Vacant(e) => {
+            tally(None, Some(&r));
+            e.insert(r);
+        }
+    }
+}
+
+fn untallied<T>(_: Option<&T>, _: Option<&T>) {}
 
 impl ContextState {
     pub fn new(info: ContextInfo) -> Self {
@@ -75,6 +145,8 @@ impl ContextState {
             ever_reachable: false,
             catalog: None,
             kinds: HashMap::new(),
+            tally: Tally::default(),
+            revisions: Revisions::default(),
         }
     }
 
@@ -84,11 +156,20 @@ impl ContextState {
 
     pub fn apply(&mut self, event: ClusterEvent) {
         match event {
-            ClusterEvent::Nodes(d) => apply(&mut self.nodes, d),
-            ClusterEvent::Deployments(d) => apply(&mut self.deployments, d),
-            ClusterEvent::ReplicaSets(d) => apply(&mut self.replicasets, d),
-            ClusterEvent::Pods(d) => apply(&mut self.pods, d),
-            ClusterEvent::Pdbs(d) => apply(&mut self.pdbs, d),
+            ClusterEvent::Nodes(d) => {
+                self.revisions.nodes += 1;
+                apply(&mut self.nodes, d, |o, n| self.tally.node(o, n));
+            }
+            ClusterEvent::Deployments(d) => {
+                self.revisions.deployments += 1;
+                apply(&mut self.deployments, d, |o, n| self.tally.deployment(o, n));
+            }
+            ClusterEvent::ReplicaSets(d) => apply(&mut self.replicasets, d, untallied),
+            ClusterEvent::Pods(d) => {
+                self.revisions.pods += 1;
+                apply(&mut self.pods, d, |o, n| self.tally.pod(o, n));
+            }
+            ClusterEvent::Pdbs(d) => apply(&mut self.pdbs, d, untallied),
             // Kept by the events view (`app::events`), which takes them before they get here.
             ClusterEvent::Events(_) => {}
             ClusterEvent::Watch { resource, state } => {
@@ -99,13 +180,18 @@ impl ContextState {
                 self.api = Some(h);
             }
             ClusterEvent::Metrics(m) => self.set_metrics(m),
-            ClusterEvent::Catalog(c) => self.catalog = Some(c),
+            ClusterEvent::Catalog(c) => {
+                self.revisions.catalog += 1;
+                self.catalog = Some(c);
+            }
             ClusterEvent::KindOpened { id, columns } => {
+                self.revisions.bump_kind(id);
                 self.kinds.insert(id, KindTable::new(columns));
             }
             ClusterEvent::Kind { id, delta } => {
                 if let Some(t) = self.kinds.get_mut(id) {
-                    apply(&mut t.rows, delta);
+                    self.revisions.bump_kind(id);
+                    apply(&mut t.rows, delta, untallied);
                 }
             }
             ClusterEvent::KindWatch { id, state } => {
@@ -144,28 +230,45 @@ impl ContextState {
         }
     }
 
-    /// Pods per node name (the nodes view's PODS column).
-    pub fn pods_per_node(&self) -> HashMap<&str, usize> {
-        let mut m: HashMap<&str, usize> = HashMap::new();
-        for p in self
-            .pods
-            .values()
-            .filter(|p| !p.node.is_empty() && !p.finished())
-        {
-            *m.entry(p.node.as_str()).or_default() += 1;
-        }
-        m
+    /// Pods on `node` (the nodes view's PODS column): scheduled there and not finished.
+    pub fn pods_on(&self, node: &str) -> usize {
+        self.tally.pods_per_node.get(node).copied().unwrap_or(0)
+    }
+
+    /// Pods per node name, for the nodes that have any.
+    pub fn pods_per_node(&self) -> &HashMap<String, usize> {
+        &self.tally.pods_per_node
     }
 
     pub fn health(&self, now: Timestamp) -> Health {
+        let t = &self.tally;
+        // Only pods with a deletion deadline can be stuck: a handful, whatever the fleet.
+        let stuck_terminating = t
+            .terminating
+            .iter()
+            .filter_map(|k| self.pods.get(k))
+            .filter(|p| p.stuck_terminating(now))
+            .count();
+        Health {
+            nodes_ready: t.nodes_ready,
+            nodes_total: self.nodes.len(),
+            cordoned: t.cordoned,
+            pods_total: self.pods.len(),
+            pods_not_running: t.pods_not_running,
+            stuck_terminating,
+            rollouts_stuck: t.rollouts_stuck,
+            rollouts_progressing: t.rollouts_progressing,
+        }
+    }
+
+    /// `health` counted from every row: what the tally must always equal (tests).
+    pub fn recount_health(&self, now: Timestamp) -> Health {
         let ready = self.nodes.values().filter(|n| n.ready).count();
         let cordoned = self.nodes.values().filter(|n| n.unschedulable).count();
         let not_running = self
             .pods
             .values()
-            .filter(|p| {
-                !(p.phase == "Running" && p.ready == p.containers_total) && p.phase != "Succeeded"
-            })
+            .filter(|p| super::health::pod_not_running(p))
             .count();
         let stuck_terminating = self
             .pods
@@ -192,6 +295,15 @@ impl ContextState {
             rollouts_stuck,
             rollouts_progressing,
         }
+    }
+
+    /// `pods_per_node` counted from every pod (tests).
+    pub fn recount_pods_per_node(&self) -> HashMap<String, usize> {
+        let mut m: HashMap<String, usize> = HashMap::new();
+        for p in self.pods.values().filter(|p| super::health::pod_on_node(p)) {
+            *m.entry(p.node.clone()).or_default() += 1;
+        }
+        m
     }
 }
 
@@ -353,6 +465,8 @@ pub struct State {
     pub drill: super::drill::Drill,
     /// Two contexts side by side (`app::split`), while on.
     pub split: super::split::Split,
+    /// The tables' filtered, sorted rows, kept per event (`app::view_index`).
+    pub index: super::view_index::ViewIndex,
 }
 
 impl State {
@@ -400,6 +514,7 @@ impl State {
             events: Default::default(),
             drill: Default::default(),
             split: Default::default(),
+            index: Default::default(),
         }
     }
 

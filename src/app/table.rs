@@ -10,6 +10,7 @@ use crate::cluster::kinds::KindInfo;
 use crate::cluster::rows::{DeploymentRow, Key, NodeRow, PodRow, Row};
 
 use super::state::{State, ViewKind};
+use super::view_index::{self, Pane};
 
 /// A row of the current view: which context, and a reference to its row.
 #[derive(Debug, Clone, Copy)]
@@ -152,41 +153,97 @@ pub fn cursor_index(state: &State, rows: &[RowRef], cursor: Option<&RowId>) -> u
         .unwrap_or(0)
 }
 
+/// The rows of one table (`contexts`), filtered and sorted: read from the view index when it
+/// is up to date (always, after `update`), else computed from scratch.
+pub enum Rows<'a> {
+    Indexed(&'a State, &'a Pane),
+    Scratch(&'a State, Vec<RowRef<'a>>),
+}
+
+impl<'a> Rows<'a> {
+    pub fn of(state: &'a State, contexts: &[usize]) -> Rows<'a> {
+        match state.index.pane(state, contexts) {
+            Some(pane) => Rows::Indexed(state, pane),
+            None => Rows::Scratch(state, visible_in(state, contexts)),
+        }
+    }
+
+    /// The rows keys act on: those of the shown contexts (in a split, of the focused side).
+    pub fn keyed(state: &'a State) -> Rows<'a> {
+        Rows::of(state, &state.table_contexts())
+    }
+
+    pub fn len(&self) -> usize {
+        match self {
+            Rows::Indexed(_, p) => p.len(),
+            Rows::Scratch(_, v) => v.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn get(&self, i: usize) -> Option<RowRef<'a>> {
+        self.window(i, 1).into_iter().next()
+    }
+
+    /// Up to `n` rows from position `from`: what a frame draws.
+    pub fn window(&self, from: usize, n: usize) -> Vec<RowRef<'a>> {
+        match self {
+            Rows::Indexed(state, p) => p.rows_from(state, from).take(n).collect(),
+            Rows::Scratch(_, v) => v.iter().skip(from).take(n).copied().collect(),
+        }
+    }
+
+    /// Where `cursor` is: its object's row, else the first.
+    pub fn position(&self, cursor: Option<&RowId>) -> usize {
+        match self {
+            Rows::Indexed(state, p) => cursor.and_then(|c| p.position(state, c)).unwrap_or(0),
+            Rows::Scratch(state, v) => cursor_index(state, v, cursor),
+        }
+    }
+
+    pub fn to_vec(&self) -> Vec<RowRef<'a>> {
+        self.window(0, self.len())
+    }
+}
+
 /// The row under the cursor.
 pub fn selected(state: &State) -> Option<RowRef<'_>> {
-    let rows = visible(state);
-    let i = selected_index(state, &rows);
-    rows.get(i).copied()
+    let rows = Rows::keyed(state);
+    rows.get(rows.position(state.cursor.as_ref()))
 }
 
 /// Moves the cursor `delta` rows (clamped) and pins it to the object there.
 pub fn move_cursor(state: &mut State, delta: isize) {
-    let rows = visible(state);
+    let rows = Rows::keyed(state);
     if rows.is_empty() {
         state.cursor = None;
         return;
     }
-    let i = selected_index(state, &rows) as isize;
+    let i = rows.position(state.cursor.as_ref()) as isize;
     let next = i.saturating_add(delta).clamp(0, rows.len() as isize - 1) as usize;
-    let id = rows[next].id(state);
-    state.cursor = Some(id);
+    let id = rows.get(next).map(|r| r.id(state));
+    state.cursor = id;
 }
 
 /// Applies a context's event; if it removes the object under a cursor (the table's, or the
 /// other side's of a split), that cursor moves to the row that takes its place (the next one,
 /// or the last).
 pub fn apply_event(state: &mut State, context: usize, event: ClusterEvent) {
+    view_index::sync(state);
     let name = state.contexts[context].info.name.clone();
     let gone = |c: Option<&RowId>| c.is_some_and(|c| c.context == *name && c.removed_by(&event));
     let focused = state.table_contexts();
     let other: Vec<usize> = super::split::other_pane(state).into_iter().collect();
-    let at =
-        gone(state.cursor.as_ref()).then(|| selected_index(state, &visible_in(state, &focused)));
-    let other_at = (!other.is_empty() && gone(state.split.other_cursor.as_ref())).then(|| {
-        let rows = visible_in(state, &other);
-        cursor_index(state, &rows, state.split.other_cursor.as_ref())
-    });
+    let at = gone(state.cursor.as_ref())
+        .then(|| Rows::of(state, &focused).position(state.cursor.as_ref()));
+    let other_at = (!other.is_empty() && gone(state.split.other_cursor.as_ref()))
+        .then(|| Rows::of(state, &other).position(state.split.other_cursor.as_ref()));
+    let pending = view_index::before(state, context, &event);
     state.contexts[context].apply(event);
+    view_index::after(state, pending);
     if let Some(at) = at {
         state.cursor = row_at(state, &focused, at);
     }
@@ -197,7 +254,7 @@ pub fn apply_event(state: &mut State, context: usize, event: ClusterEvent) {
 
 /// The object at `at` (or the last row) of `contexts`' visible rows.
 fn row_at(state: &State, contexts: &[usize], at: usize) -> Option<RowId> {
-    let rows = visible_in(state, contexts);
+    let rows = Rows::of(state, contexts);
     rows.get(at.min(rows.len().saturating_sub(1)))
         .map(|r| r.id(state))
 }
@@ -205,78 +262,77 @@ fn row_at(state: &State, contexts: &[usize], at: usize) -> Option<RowId> {
 /// The rows of the current view that keys act on, filtered and sorted: those of the shown
 /// contexts (in a split, of the focused side).
 pub fn visible(state: &State) -> Vec<RowRef<'_>> {
-    visible_in(state, &state.table_contexts())
+    Rows::keyed(state).to_vec()
 }
 
-/// The rows of the current view in `contexts`, filtered and sorted (each side of a split is one).
+/// Calls `f` with every row of the current view's table in context `ci`, admitted or not.
+pub(crate) fn each_row<'a>(state: &'a State, ci: usize, mut f: impl FnMut(RowRef<'a>)) {
+    let Some(ctx) = state.contexts.get(ci) else {
+        return;
+    };
+    match state.view {
+        ViewKind::Pods => ctx.pods.values().for_each(|p| f(RowRef::Pod(ci, p))),
+        ViewKind::Nodes => ctx.nodes.values().for_each(|n| f(RowRef::Node(ci, n))),
+        ViewKind::Deployments => ctx
+            .deployments
+            .values()
+            .for_each(|d| f(RowRef::Deployment(ci, d))),
+        ViewKind::Kind(id) => {
+            if let Some(t) = ctx.kinds.get(id) {
+                t.rows.values().for_each(|r| f(RowRef::Generic(ci, id, r)));
+            }
+        }
+        // The list of one context: the focused one.
+        ViewKind::Kinds if ci == state.focus => {
+            if let Some(catalog) = &ctx.catalog {
+                catalog.kinds.iter().for_each(|k| f(RowRef::Type(ci, k)));
+            }
+        }
+        ViewKind::Kinds => {}
+    }
+}
+
+/// Whether the namespaces, drill scope, label and text filters let `row` into the table.
+pub(crate) fn admits(state: &State, row: &RowRef) -> bool {
+    let labels = |l: &std::collections::BTreeMap<String, String>| {
+        state.labels.as_ref().is_none_or(|f| f.matches(l))
+    };
+    match *row {
+        RowRef::Pod(ci, p) => {
+            super::drill::admits_pod(state, ci, p)
+                .unwrap_or_else(|| in_namespace(state, &p.namespace))
+                && labels(&p.labels)
+                && text_match(state, &[&p.namespace, &p.name, &p.status, &p.node, &p.ip])
+        }
+        RowRef::Node(_, n) => {
+            labels(&n.labels) && text_match(state, &[&n.name, &n.status, &n.roles])
+        }
+        RowRef::Deployment(_, d) => {
+            in_namespace(state, &d.namespace) && text_match(state, &[&d.namespace, &d.name])
+        }
+        RowRef::Generic(_, _, r) => {
+            // Cluster-scoped objects have no namespace to be outside of.
+            (r.namespace.is_empty() || in_namespace(state, &r.namespace))
+                && labels(&r.labels)
+                && generic_match(state, r)
+        }
+        RowRef::Type(_, k) => {
+            text_match(state, &[&k.plural, &k.kind, &k.group])
+                || k.short_names.iter().any(|s| text_match(state, &[s]))
+        }
+    }
+}
+
+/// The rows of the current view in `contexts`, filtered and sorted from scratch: the definition
+/// the view index is kept equal to (each side of a split is one `contexts`).
 pub fn visible_in<'a>(state: &'a State, contexts: &[usize]) -> Vec<RowRef<'a>> {
     let mut rows: Vec<RowRef> = Vec::new();
     for &ci in contexts {
-        let Some(ctx) = state.contexts.get(ci) else {
-            continue;
-        };
-        match state.view {
-            ViewKind::Pods => rows.extend(
-                ctx.pods
-                    .values()
-                    .filter(|p| {
-                        super::drill::admits_pod(state, ci, p)
-                            .unwrap_or_else(|| in_namespace(state, &p.namespace))
-                    })
-                    .filter(|p| state.labels.as_ref().is_none_or(|l| l.matches(&p.labels)))
-                    .filter(|p| {
-                        text_match(state, &[&p.namespace, &p.name, &p.status, &p.node, &p.ip])
-                    })
-                    .map(|p| RowRef::Pod(ci, p)),
-            ),
-            ViewKind::Nodes => rows.extend(
-                ctx.nodes
-                    .values()
-                    .filter(|n| state.labels.as_ref().is_none_or(|l| l.matches(&n.labels)))
-                    .filter(|n| text_match(state, &[&n.name, &n.status, &n.roles]))
-                    .map(|n| RowRef::Node(ci, n)),
-            ),
-            ViewKind::Deployments => rows.extend(
-                ctx.deployments
-                    .values()
-                    .filter(|d| in_namespace(state, &d.namespace))
-                    .filter(|d| text_match(state, &[&d.namespace, &d.name]))
-                    .map(|d| RowRef::Deployment(ci, d)),
-            ),
-            ViewKind::Kind(id) => {
-                let Some(t) = ctx.kinds.get(id) else {
-                    continue;
-                };
-                rows.extend(
-                    t.rows
-                        .values()
-                        // Cluster-scoped objects have no namespace to be outside of.
-                        .filter(|r| r.namespace.is_empty() || in_namespace(state, &r.namespace))
-                        .filter(|r| state.labels.as_ref().is_none_or(|l| l.matches(&r.labels)))
-                        .filter(|r| generic_match(state, r))
-                        .map(|r| RowRef::Generic(ci, id, r)),
-                );
+        each_row(state, ci, |r| {
+            if admits(state, &r) {
+                rows.push(r);
             }
-            ViewKind::Kinds => {
-                // The list of one context: the focused one.
-                if ci != state.focus {
-                    continue;
-                }
-                let Some(catalog) = &ctx.catalog else {
-                    continue;
-                };
-                rows.extend(
-                    catalog
-                        .kinds
-                        .iter()
-                        .filter(|k| {
-                            text_match(state, &[&k.plural, &k.kind, &k.group])
-                                || k.short_names.iter().any(|s| text_match(state, &[s]))
-                        })
-                        .map(|k| RowRef::Type(ci, k)),
-                );
-            }
-        }
+        });
     }
     sort(state, &mut rows);
     rows
@@ -291,8 +347,8 @@ fn generic_match(state: &State, r: &GenericRow) -> bool {
             .any(|c| matches!(c, Cell::Text(t) if state.filter.matches(t)))
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum SortKey {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SortKey {
     /// A generic kind's column, by index into its cells.
     Cell(usize, bool),
     Context,
@@ -306,7 +362,7 @@ enum SortKey {
     Key,
 }
 
-fn sort_key(state: &State, column: &str) -> SortKey {
+pub(crate) fn sort_key(state: &State, column: &str) -> SortKey {
     if let ViewKind::Kind(id) = state.view
         && let Some(cols) = super::kinds::columns(state, id)
         && let Some(i) = cols.columns.iter().position(|c| c.title == column)
@@ -367,7 +423,7 @@ fn sort(state: &State, rows: &mut [RowRef]) {
 }
 
 /// Generic cells in order: ages newest first, numbers as numbers, text as text.
-fn cell_order(a: Option<&Cell>, b: Option<&Cell>, numeric: bool) -> Ordering {
+pub(crate) fn cell_order(a: Option<&Cell>, b: Option<&Cell>, numeric: bool) -> Ordering {
     match (a, b) {
         (Some(Cell::Since(x)), Some(Cell::Since(y))) => y.cmp(x),
         (Some(Cell::Text(x)), Some(Cell::Text(y))) if numeric => {

@@ -22,11 +22,14 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
 /// once after a burst of messages.
 pub fn settle(state: &mut State) -> Vec<Cmd> {
     super::split::settle(state);
+    // A key may have changed the view, filter or sort: the index follows before anything reads it.
+    super::view_index::sync(state);
     let mut cmds = super::wizard::drive::refresh(state);
     // A catalog that just arrived, or a context just shown, may let the open kind be watched.
     cmds.extend(super::kinds::sync_watches(state));
     cmds.extend(super::events::settle(state));
     cmds.extend(super::containers::settle(state));
+    super::view_index::sync(state);
     cmds
 }
 

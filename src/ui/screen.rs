@@ -324,7 +324,8 @@ fn draw_pane(
     side: Option<usize>,
 ) {
     let context_column = side.is_none() && state.context_column();
-    let rows = table::visible_in(state, contexts);
+    // The index's rows: a frame resolves only the ones on screen.
+    let rows = table::Rows::of(state, contexts);
     let focused = side.is_none_or(|ci| ci == state.focus);
     let cursor = if focused {
         state.cursor.as_ref()
@@ -391,13 +392,16 @@ fn draw_pane(
             if focused { look } else { look.unfocused(theme) }
         }
     };
-    let cells = |i: usize| table_cells::cells(state, &rows[i], context_column);
+    let cells = |i: usize| match rows.get(i) {
+        Some(row) => table_cells::cells(state, &row, context_column),
+        None => (Vec::new(), table_cells::Tone::Normal),
+    };
     let list = List {
         title: String::new(),
         notices: view_notices(state, contexts),
         columns: table_cells::columns(state, context_column),
         len: rows.len(),
-        selected: table::cursor_index(state, &rows, cursor),
+        selected: rows.position(cursor),
         cells: &cells,
         empty: empty_message(state, contexts),
     };

@@ -180,11 +180,7 @@ pub fn cells(state: &State, row: &RowRef, merged: bool) -> (Vec<String>, Tone) {
         }
         RowRef::Node(_, n) => {
             let usage = ctx.node_usage.get(&n.name);
-            let pods = ctx
-                .pods
-                .values()
-                .filter(|p| p.node == n.name && !p.finished())
-                .count();
+            let pods = ctx.pods_on(&n.name);
             out.push(n.name.clone());
             out.push(n.status.clone());
             out.push(n.roles.clone());
