@@ -226,6 +226,50 @@ impl Pane {
         }
     }
 
+    /// When the operator types one more character into `/`, the rows that stay are a subset of
+    /// these, in the same order: filter the entries instead of listing and sorting every row
+    /// again (a key typed over 200,000 rows). Only for plain substrings: a regex need not narrow.
+    fn narrowed(&self, state: &State, contexts: &[usize]) -> Option<Pane> {
+        let (old, new) = (&self.spec.filter, &state.filter.text);
+        let plain = |t: &str| !super::filter::TextFilter::new(t).is_regex();
+        let narrows = old != new
+            && state
+                .filter
+                .text
+                .to_lowercase()
+                .contains(&old.to_lowercase())
+            && plain(old)
+            && plain(new);
+        if !narrows
+            || self.spec.contexts != contexts
+            || !self
+                .spec
+                .contexts
+                .iter()
+                .zip(&self.revisions)
+                .all(|(&ci, &r)| revision(state, self.spec.view, ci) == r)
+        {
+            return None;
+        }
+        let mut spec = self.spec.clone();
+        spec.filter = new.clone();
+        if !spec.matches(state, contexts) {
+            return None;
+        }
+        let view = spec.view;
+        let rows = self
+            .rows
+            .iter()
+            .filter(|e| resolve(state, view, e).is_some_and(|r| table::admits(state, &r)))
+            .cloned()
+            .collect();
+        Some(Pane {
+            spec,
+            revisions: self.revisions.clone(),
+            rows: Ordered::from_sorted(rows),
+        })
+    }
+
     /// Whether the entries are those `table::visible_in(state, contexts)` would give.
     fn fresh(&self, state: &State, contexts: &[usize]) -> bool {
         self.spec.contexts == contexts
@@ -356,7 +400,15 @@ pub fn sync(state: &mut State) {
             .iter()
             .position(|p| p.fresh(state, &contexts))
             .map(|i| index.panes.swap_remove(i));
-        panes.push(kept.unwrap_or_else(|| Pane::build(state, &contexts)));
+        let pane = kept
+            .or_else(|| {
+                index
+                    .panes
+                    .iter()
+                    .find_map(|p| p.narrowed(state, &contexts))
+            })
+            .unwrap_or_else(|| Pane::build(state, &contexts));
+        panes.push(pane);
     }
     index.panes = panes;
     state.index = index;

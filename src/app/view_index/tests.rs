@@ -242,6 +242,11 @@ fn random_event(s: &mut State, rng: &mut StdRng) {
 /// A change of what the table shows, made straight on the state as the reducers do.
 fn random_view_change(s: &mut State, rng: &mut StdRng) {
     match rng.random_range(0..10) {
+        // One more character typed: the index narrows what it had.
+        0 if !s.filter.text.is_empty() || rng.random_bool(0.5) => {
+            let more = *pick(rng, &["e", "B", "-", "1", "n", "."]);
+            s.filter = TextFilter::new(&format!("{}{more}", s.filter.text));
+        }
         0 | 1 => {
             let f = *pick(
                 rng,
