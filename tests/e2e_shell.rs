@@ -270,12 +270,12 @@ fn the_pod_reader_is_told_exec_is_forbidden_and_readonly_offers_no_shell() {
 fn exec_runs_one_command_in_a_pane_with_its_exit_code_and_the_config_chooses_the_shell() {
     let sim = Sim::start();
     let audit_log = sim.home.path().join("audit.jsonl");
-    // The config's rule for prod names a shell the image lacks: `s` says so, not bash's story.
+    // The config's rule for prod names a shell the image lacks, then sh: `s` falls through to sh.
     let config = sim.home.path().join(".config/kockpit");
     std::fs::create_dir_all(&config).unwrap();
     std::fs::write(
         config.join("config.yaml"),
-        "shells:\n  - context: prod\n    commands: [\"zsh -l\"]\n",
+        "shells:\n  - context: prod\n    commands: [\"zsh -l\", \"sh\"]\n",
     )
     .unwrap();
     let ui = Tmux::start(
@@ -342,8 +342,13 @@ fn exec_runs_one_command_in_a_pane_with_its_exit_code_and_the_config_chooses_the
     ui.send(&["s"]);
     ui.wait_for("the question", WAIT, |s| s.contains("Open a shell in pod"));
     ui.send(&["y"]);
-    ui.wait_for("no zsh in the image", WAIT, |s| {
-        s.contains("no shell in the image")
+    ui.wait_for("sh's prompt after zsh was not found", WAIT, |s| {
+        s.contains("kockpit: shell in prod") && s.lines().any(|l| l.trim_end().ends_with('#'))
+    });
+    ui.type_text("exit");
+    ui.send(&["Enter"]);
+    ui.wait_for("the cockpit again", WAIT, |s| {
+        s.contains("ended: exit code 0")
     });
 
     let entries = audit(&audit_log);

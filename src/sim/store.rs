@@ -189,23 +189,11 @@ impl Store {
             ),
             (None, None) => Box::new(coll.values()),
         };
-        match ns {
-            Some(ns) => {
-                for o in iter
-                    .skip_while(|o| o.namespace.as_str() < ns)
-                    .take_while(|o| o.namespace == ns)
-                {
-                    if !visit(o) {
-                        break;
-                    }
-                }
-            }
-            None => {
-                for o in iter {
-                    if !visit(o) {
-                        break;
-                    }
-                }
+        let before = |o: &&Arc<Object>| ns.is_some_and(|ns| o.namespace.as_str() < ns);
+        let inside = |o: &&Arc<Object>| ns.is_none_or(|ns| o.namespace == ns);
+        for o in iter.skip_while(before).take_while(inside) {
+            if !visit(o) {
+                break;
             }
         }
         inner.rv
