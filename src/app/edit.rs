@@ -252,21 +252,11 @@ mod tests {
     use crate::app::msg::Msg;
     use crate::app::update::update as run;
     use crate::cluster::events::{ClusterEvent, Delta, SessionEvent};
-    use crate::cluster::kubeconfig::ContextInfo;
     use crate::cluster::rows::DeploymentRow;
     use crate::settings::keymap;
     use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-    fn info(name: &str) -> ContextInfo {
-        ContextInfo {
-            name: name.into(),
-            cluster: name.into(),
-            user: "u".into(),
-            namespace: None,
-            server: String::new(),
-            production: name == "prod",
-        }
-    }
+    use crate::app::test_support::info;
 
     fn state(context: &str, readonly: bool) -> State {
         let (km, _) = keymap::load(None, None);

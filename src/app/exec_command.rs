@@ -193,14 +193,7 @@ mod tests {
     }
 
     fn state_with(pods: &[(&str, &str)]) -> State {
-        let info = |name: &str| crate::cluster::kubeconfig::ContextInfo {
-            name: name.into(),
-            cluster: name.into(),
-            user: "u".into(),
-            namespace: None,
-            server: String::new(),
-            production: name == "prod",
-        };
+        let info = crate::app::test_support::info;
         let mut state = State::new(
             vec![info("prod"), info("stg")],
             vec![],

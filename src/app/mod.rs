@@ -31,6 +31,8 @@ pub mod stalled_drain;
 pub mod state;
 pub mod table;
 pub mod table_keys;
+#[cfg(test)]
+pub(crate) mod test_support;
 pub mod update;
 pub mod view_index;
 pub mod wizard;

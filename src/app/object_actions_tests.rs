@@ -4,20 +4,10 @@ use crate::app::msg::{Cmd, Msg};
 use crate::app::state::ViewKind;
 use crate::app::update::update;
 use crate::cluster::generic::KindColumns;
-use crate::cluster::kubeconfig::ContextInfo;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use serde_json::{Value, json};
 
-fn info(name: &str) -> ContextInfo {
-    ContextInfo {
-        name: name.into(),
-        cluster: name.into(),
-        user: "u".into(),
-        namespace: None,
-        server: String::new(),
-        production: name == "prod",
-    }
-}
+use crate::app::test_support::info;
 
 fn now() -> Timestamp {
     "2026-01-01T01:00:00Z".parse().unwrap()

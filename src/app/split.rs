@@ -92,21 +92,11 @@ mod tests {
     use crate::app::msg::Msg;
     use crate::app::update::update;
     use crate::cluster::events::{ClusterEvent, Delta, SessionEvent};
-    use crate::cluster::kubeconfig::ContextInfo;
     use crate::cluster::rows::PodRow;
     use crate::settings::keymap;
     use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-    fn info(name: &str) -> ContextInfo {
-        ContextInfo {
-            name: name.into(),
-            cluster: name.into(),
-            user: "u".into(),
-            namespace: None,
-            server: String::new(),
-            production: name == "prod",
-        }
-    }
+    use crate::app::test_support::info;
 
     fn pod(name: &str) -> PodRow {
         let p: k8s_openapi::api::core::v1::Pod = serde_json::from_value(serde_json::json!({

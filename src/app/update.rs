@@ -120,21 +120,11 @@ mod tests {
     use crate::app::msg::Fetch;
     use crate::app::state::Prompt;
     use crate::cluster::events::{ClusterEvent, Delta, SessionEvent};
-    use crate::cluster::kubeconfig::ContextInfo;
     use crate::cluster::rows::PodRow;
     use crate::settings::keymap;
     use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-    fn info(name: &str) -> ContextInfo {
-        ContextInfo {
-            name: name.into(),
-            cluster: name.into(),
-            user: "u".into(),
-            namespace: None,
-            server: String::new(),
-            production: name == "prod",
-        }
-    }
+    use crate::app::test_support::info;
 
     fn pod(name: &str) -> PodRow {
         let p: k8s_openapi::api::core::v1::Pod = serde_json::from_value(serde_json::json!({"metadata":{"name":name,"namespace":"default"},"spec":{"containers":[{"name":"c"}]}})).unwrap();

@@ -5,21 +5,11 @@ use crate::app::table::{self, RowRef};
 use crate::app::update::update;
 use crate::cluster::events::{ClusterEvent, Delta, SessionEvent};
 use crate::cluster::kinds::tests::catalog;
-use crate::cluster::kubeconfig::ContextInfo;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use jiff::Timestamp;
 use serde_json::json;
 
-fn info(name: &str) -> ContextInfo {
-    ContextInfo {
-        name: name.into(),
-        cluster: name.into(),
-        user: "u".into(),
-        namespace: None,
-        server: String::new(),
-        production: name == "prod",
-    }
-}
+use crate::app::test_support::info;
 
 fn cluster(s: &mut State, context: &str, event: ClusterEvent) -> Vec<Cmd> {
     let mut cmds = update(

@@ -15,21 +15,11 @@ use crate::app::update::{settle, update};
 use crate::cluster::events::SessionEvent;
 use crate::cluster::generic::KindColumns;
 use crate::cluster::kinds::{Catalog, KindInfo};
-use crate::cluster::kubeconfig::ContextInfo;
 use crate::cluster::rows::{DeploymentRow, NodeRow, PodRow, Rollout};
 
 const CONTEXTS: [&str; 2] = ["prod", "stg"];
 
-fn info(name: &str) -> ContextInfo {
-    ContextInfo {
-        name: name.into(),
-        cluster: name.into(),
-        user: "u".into(),
-        namespace: None,
-        server: String::new(),
-        production: name == "prod",
-    }
-}
+use crate::app::test_support::info;
 
 fn pick<'a, T>(rng: &mut StdRng, items: &'a [T]) -> &'a T {
     &items[rng.random_range(0..items.len())]
