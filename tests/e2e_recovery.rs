@@ -330,10 +330,10 @@ fn bulk_force_delete_by_filter_previews_asks_for_the_count_and_reports_each_pod(
         .filter(|n| n.starts_with("nginx-ingress-"))
         .collect();
     assert_eq!(before.len(), 3, "{before:?}");
-    let others_before: Vec<String> = sim
-        .pod_names("prod")
+    let others_before: Vec<tmux::PodId> = sim
+        .pod_ids("prod")
         .into_iter()
-        .filter(|n| !n.starts_with("nginx-ingress-"))
+        .filter(|p| !p.name.starts_with("nginx-ingress-"))
         .collect();
     let audit = sim.home.path().join("audit.jsonl");
     let t = Tmux::start(
@@ -381,11 +381,14 @@ fn bulk_force_delete_by_filter_previews_asks_for_the_count_and_reports_each_pod(
     for name in &before {
         assert!(!after.contains(name), "{name} still there");
     }
-    let others_after: Vec<String> = after
+    let others_after: Vec<tmux::PodId> = sim
+        .pod_ids("prod")
         .into_iter()
-        .filter(|n| !n.starts_with("nginx-ingress-"))
+        .filter(|p| !p.name.starts_with("nginx-ingress-"))
         .collect();
-    assert_eq!(others_after, others_before);
+    if let Err(changed) = tmux::changed_but_for_jobs(&others_before, &others_after) {
+        panic!("bulk force delete touched other pods: {changed}");
+    }
     let entries = audit_entries(&audit);
     assert_eq!(entries.len(), 3);
     assert!(
@@ -413,7 +416,7 @@ fn readonly_reaches_no_mutation_and_writes_no_audit() {
     t.wait_for("pods", WAIT, |s| {
         s.contains("keycloak-") && s.contains("READ-ONLY")
     });
-    let pods_before = sim.pod_names("prod");
+    let pods_before = sim.pod_ids("prod");
     let check = |keys: &[&str], said: &str| {
         t.send(keys);
         t.wait_for(said, WAIT, |s| {
@@ -457,7 +460,9 @@ fn readonly_reaches_no_mutation_and_writes_no_audit() {
         );
     }
     // Nothing changed, nothing audited.
-    assert_eq!(sim.pod_names("prod"), pods_before);
+    if let Err(changed) = tmux::changed_but_for_jobs(&pods_before, &sim.pod_ids("prod")) {
+        panic!("read-only mode changed pods: {changed}");
+    }
     assert!(
         !sim.kubectl("prod", &["get", "nodes"])
             .contains("SchedulingDisabled")

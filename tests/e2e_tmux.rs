@@ -174,8 +174,9 @@ fn an_unreachable_context_is_reported_while_the_other_stays_live_and_recovers() 
             .any(|l| l.starts_with("prod") && l.contains("API ok"))
     });
     eprintln!("recovery shown after {took:?}");
-    let want = sim.pod_names("prod");
+    // Asked again at each look: a CronJob may start a pod meanwhile.
     let (screen, _) = ui.wait_for("prod rows to match kubectl", Duration::from_secs(10), |s| {
+        let want = sim.pod_names("prod");
         let mut shown: Vec<String> = rows(s)
             .into_iter()
             .filter(|r| r[0] == "prod")

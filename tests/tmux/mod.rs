@@ -89,6 +89,62 @@ impl Sim {
     }
 }
 
+/// A pod as kubectl lists it: enough to tell "the same pod" from "a replacement of that name"
+/// and to know which controller made it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct PodId {
+    pub name: String,
+    pub uid: String,
+    pub owner_kind: String,
+}
+
+impl Sim {
+    /// Pods of a context with their uid and first owner's kind, sorted by name.
+    pub fn pod_ids(&self, context: &str) -> Vec<PodId> {
+        let template = "{range .items[*]}{.metadata.name} {.metadata.uid} \
+                        {.metadata.ownerReferences[0].kind}{\"\\n\"}{end}";
+        let mut pods: Vec<PodId> = self
+            .kubectl(context, &["get", "pods", "-A", "-o", &format!("jsonpath={template}")])
+            .lines()
+            .filter_map(|l| {
+                let mut words = l.split_whitespace();
+                Some(PodId {
+                    name: words.next()?.to_string(),
+                    uid: words.next()?.to_string(),
+                    owner_kind: words.next().unwrap_or_default().to_string(),
+                })
+            })
+            .collect();
+        pods.sort();
+        pods
+    }
+}
+
+/// What changed between two pod lists, apart from pods a CronJob's Job started meanwhile (the
+/// scenario's CronJobs fire on the wall clock, so any minute may add one): `Err` names the pods
+/// that went or were replaced, and the new pods no Job owns.
+pub fn changed_but_for_jobs(before: &[PodId], after: &[PodId]) -> Result<(), String> {
+    assert!(
+        before.iter().all(|p| !p.uid.is_empty()) && !before.is_empty(),
+        "no pods to compare: {before:?}"
+    );
+    let gone: Vec<&str> = before
+        .iter()
+        .filter(|p| !after.contains(p))
+        .map(|p| p.name.as_str())
+        .collect();
+    let new: Vec<&str> = after
+        .iter()
+        .filter(|p| !before.contains(p) && p.owner_kind != "Job")
+        .map(|p| p.name.as_str())
+        .collect();
+    if gone.is_empty() && new.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("gone or replaced: {gone:?}; new, not from a Job: {new:?}"))
+    }
+}
+
 impl Drop for Sim {
     fn drop(&mut self) {
         let _ = self.child.kill();
