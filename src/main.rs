@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use anyhow::Context as _;
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, Parser, Subcommand};
 
 use kockpit::app::forwards::ForwardsState;
 use kockpit::app::namespaces::Namespaces;
@@ -85,6 +85,11 @@ enum Command {
         #[arg(long)]
         file: Option<PathBuf>,
     },
+    /// Print shell completions: `kockpit completion bash > /etc/bash_completion.d/kockpit`.
+    Completion {
+        /// The shell to complete for.
+        shell: clap_complete::Shell,
+    },
     /// Serve simulated clusters (prod, stg) over HTTPS on 127.0.0.1 and write a kubeconfig for them.
     Sim {
         /// Scenario YAML file (default: the built-in prod + stg scenario).
@@ -160,6 +165,15 @@ fn main() -> std::process::ExitCode {
 }
 
 fn run_cli(cli: Cli) -> anyhow::Result<()> {
+    if let Some(Command::Completion { shell }) = cli.command {
+        clap_complete::generate(
+            shell,
+            &mut Cli::command(),
+            "kockpit",
+            &mut std::io::stdout(),
+        );
+        return Ok(());
+    }
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     match cli.command {
         Some(Command::Sim {
@@ -222,6 +236,7 @@ fn run_cli(cli: Cli) -> anyhow::Result<()> {
             args.logs = vec![l.words(&cli.cockpit)];
             runtime.block_on(cockpit(args))
         }
+        Some(Command::Completion { .. }) => Ok(()),
         None => runtime.block_on(cockpit(cli.cockpit)),
     }
 }
