@@ -104,7 +104,10 @@ impl Sim {
         let template = "{range .items[*]}{.metadata.name} {.metadata.uid} \
                         {.metadata.ownerReferences[0].kind}{\"\\n\"}{end}";
         let mut pods: Vec<PodId> = self
-            .kubectl(context, &["get", "pods", "-A", "-o", &format!("jsonpath={template}")])
+            .kubectl(
+                context,
+                &["get", "pods", "-A", "-o", &format!("jsonpath={template}")],
+            )
             .lines()
             .filter_map(|l| {
                 let mut words = l.split_whitespace();
@@ -141,7 +144,9 @@ pub fn changed_but_for_jobs(before: &[PodId], after: &[PodId]) -> Result<(), Str
     if gone.is_empty() && new.is_empty() {
         Ok(())
     } else {
-        Err(format!("gone or replaced: {gone:?}; new, not from a Job: {new:?}"))
+        Err(format!(
+            "gone or replaced: {gone:?}; new, not from a Job: {new:?}"
+        ))
     }
 }
 
